@@ -1,0 +1,24 @@
+namespace TokenTally.Storage.Documents;
+
+/// <summary>
+/// The document port. Deliberately small: point operations, etag concurrency, patch and a
+/// range-filtered read of one partition. No ORDER BY, aggregates or cross-partition queries:
+/// callers sort and aggregate in code.
+/// </summary>
+public interface IDocumentStore
+{
+    /// <summary>Reads one document; null when it does not exist or has expired.</summary>
+    Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a document under <paramref name="condition"/>.</summary>
+    Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken);
+
+    /// <summary>Applies up to <see cref="PatchOperation.MaxOperationsPerPatch"/> operations atomically.</summary>
+    Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a document; <see cref="WriteStatus.NotFound"/> when there was none.</summary>
+    Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Streams the documents of one partition whose range key lies in <paramref name="range"/>, in no particular order.</summary>
+    IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, CancellationToken cancellationToken);
+}
