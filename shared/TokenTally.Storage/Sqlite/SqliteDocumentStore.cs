@@ -1,0 +1,286 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Storage.Sqlite;
+
+/// <summary>
+/// The local document store: one SQLite table keyed by (container, partition key, id), with the
+/// range key indexed for partition range reads. Expired documents are invisible at once and
+/// removed by <see cref="PurgeExpiredAsync"/>.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    private SqliteDocumentStore(string connectionString, TimeProvider time)
+    {
+        _connectionString = connectionString;
+        _time = time;
+    }
+
+    /// <summary>Opens (and creates when missing) the database file and its schema.</summary>
+    public static async Task<SqliteDocumentStore> OpenAsync(string databasePath, TimeProvider time, CancellationToken cancellationToken)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+
+        var store = new SqliteDocumentStore(connectionString, time);
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, null, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS documents (
+                container  TEXT NOT NULL,
+                pk         TEXT NOT NULL,
+                id         TEXT NOT NULL,
+                rk         TEXT NULL,
+                data       TEXT NOT NULL,
+                etag       TEXT NOT NULL,
+                ttl_s      INTEGER NULL,
+                expires_at INTEGER NULL,
+                PRIMARY KEY (container, pk, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS documents_range ON documents (container, pk, rk);
+            CREATE INDEX IF NOT EXISTS documents_expiry ON documents (expires_at) WHERE expires_at IS NOT NULL;
+            """, cancellationToken);
+        return store;
+    }
+
+    public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pk, id, rk, data, etag, ttl_s FROM documents WHERE container = $c AND pk = $pk AND id = $id AND (expires_at IS NULL OR expires_at > $now)";
+        AddKey(command, container, partitionKey, id);
+        command.Parameters.AddWithValue("$now", NowMs());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
+    }
+
+    public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await DeleteIfExpiredAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
+        var current = await ReadETagAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
+        var refusal = condition switch
+        {
+            WriteCondition.Absent when current is not null => WriteStatus.Conflict,
+            WriteCondition.Matching when current is null => WriteStatus.NotFound,
+            WriteCondition.Matching m when m.ETag != current => WriteStatus.PreconditionFailed,
+            _ => (WriteStatus?)null,
+        };
+        if (refusal is { } status)
+        {
+            return WriteResult.Failed(status);
+        }
+
+        var etag = NewETag();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at)
+            VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp)
+            ON CONFLICT (container, pk, id) DO UPDATE SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp
+            """;
+        AddKey(command, container, document.PartitionKey, document.Id);
+        command.Parameters.AddWithValue("$rk", (object?)document.RangeKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("$data", document.Data.ToJsonString());
+        command.Parameters.AddWithValue("$etag", etag);
+        AddExpiry(command, document.TimeToLive);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return WriteResult.Success(etag);
+    }
+
+    public async Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
+    {
+        JsonPatchApplier.Validate(operations);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await DeleteIfExpiredAsync(connection, transaction, container, partitionKey, id, cancellationToken);
+
+        StoredDocument? current;
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT pk, id, rk, data, etag, ttl_s FROM documents WHERE container = $c AND pk = $pk AND id = $id";
+            AddKey(read, container, partitionKey, id);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            current = await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
+        }
+
+        if (current is null)
+        {
+            return WriteResult.Failed(WriteStatus.NotFound);
+        }
+
+        if (ifMatch is not null && ifMatch != current.ETag)
+        {
+            return WriteResult.Failed(WriteStatus.PreconditionFailed);
+        }
+
+        var patched = JsonPatchApplier.Apply(current.Data, operations);
+        var etag = NewETag();
+        await using var write = connection.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = "UPDATE documents SET data = $data, etag = $etag, expires_at = $exp WHERE container = $c AND pk = $pk AND id = $id";
+        AddKey(write, container, partitionKey, id);
+        write.Parameters.AddWithValue("$data", patched.ToJsonString());
+        write.Parameters.AddWithValue("$etag", etag);
+        write.Parameters.AddWithValue("$exp", current.TimeToLive is { } ttl ? NowMs() + (long)ttl.TotalMilliseconds : DBNull.Value);
+        await write.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return WriteResult.Success(etag);
+    }
+
+    public async Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await DeleteIfExpiredAsync(connection, transaction, container, partitionKey, id, cancellationToken);
+        var current = await ReadETagAsync(connection, transaction, container, partitionKey, id, cancellationToken);
+        if (current is null)
+        {
+            return WriteResult.Failed(WriteStatus.NotFound);
+        }
+
+        if (ifMatch is not null && ifMatch != current)
+        {
+            return WriteResult.Failed(WriteStatus.PreconditionFailed);
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM documents WHERE container = $c AND pk = $pk AND id = $id";
+        AddKey(command, container, partitionKey, id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return WriteResult.Success(current);
+    }
+
+    public async IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pk, id, rk, data, etag, ttl_s FROM documents WHERE container = $c AND pk = $pk AND (expires_at IS NULL OR expires_at > $now)"
+            + (range.From is null ? string.Empty : " AND rk >= $from")
+            + (range.To is null ? string.Empty : " AND rk < $to");
+        command.Parameters.AddWithValue("$c", DocumentContainerNames.Of(container));
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$now", NowMs());
+        if (range.From is not null)
+        {
+            command.Parameters.AddWithValue("$from", range.From);
+        }
+
+        if (range.To is not null)
+        {
+            command.Parameters.AddWithValue("$to", range.To);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return ReadDocument(reader);
+        }
+    }
+
+    /// <summary>Deletes every expired document; returns how many. The local stand-in for Cosmos DB's TTL sweeper.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM documents WHERE expires_at IS NOT NULL AND expires_at <= $now";
+        command.Parameters.AddWithValue("$now", NowMs());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;", cancellationToken);
+        return connection;
+    }
+
+    private async Task DeleteIfExpiredAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM documents WHERE container = $c AND pk = $pk AND id = $id AND expires_at IS NOT NULL AND expires_at <= $now";
+        AddKey(command, container, partitionKey, id);
+        command.Parameters.AddWithValue("$now", NowMs());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<string?> ReadETagAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT etag FROM documents WHERE container = $c AND pk = $pk AND id = $id";
+        AddKey(command, container, partitionKey, id);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddKey(SqliteCommand command, DocumentContainer container, string partitionKey, string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(partitionKey);
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        command.Parameters.AddWithValue("$c", DocumentContainerNames.Of(container));
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+    }
+
+    private void AddExpiry(SqliteCommand command, TimeSpan? timeToLive)
+    {
+        if (timeToLive is { } ttl)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero, nameof(timeToLive));
+            command.Parameters.AddWithValue("$ttl", (long)Math.Ceiling(ttl.TotalSeconds));
+            command.Parameters.AddWithValue("$exp", NowMs() + (long)ttl.TotalMilliseconds);
+        }
+        else
+        {
+            command.Parameters.AddWithValue("$ttl", DBNull.Value);
+            command.Parameters.AddWithValue("$exp", DBNull.Value);
+        }
+    }
+
+    private static StoredDocument ReadDocument(SqliteDataReader reader) => new(
+        PartitionKey: reader.GetString(0),
+        Id: reader.GetString(1),
+        RangeKey: reader.IsDBNull(2) ? null : reader.GetString(2),
+        Data: JsonNode.Parse(reader.GetString(3)) as JsonObject ?? [],
+        ETag: reader.GetString(4),
+        TimeToLive: reader.IsDBNull(5) ? null : TimeSpan.FromSeconds(reader.GetInt64(5)));
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string NewETag() => Guid.NewGuid().ToString("N");
+}

@@ -1,0 +1,315 @@
+using System.Text.Json.Nodes;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Storage.Tests.Documents;
+
+/// <summary>
+/// What every <see cref="IDocumentStore"/> adapter promises. Each backend derives once; each test
+/// writes under its own partition key, so tests never see each other's documents.
+/// </summary>
+public abstract class DocumentStoreContract
+{
+    private readonly string _pk = "pk-" + Guid.NewGuid().ToString("N");
+
+    protected abstract IDocumentStore Store { get; }
+
+    /// <summary>Null when the backend expires documents; otherwise the reason TTL tests are skipped.</summary>
+    protected virtual string? TimeToLiveSkipReason => null;
+
+    protected virtual void SkipIfUnavailable()
+    {
+    }
+
+    /// <summary>Lets <paramref name="duration"/> pass for the store's clock.</summary>
+    protected abstract Task LetTimePassAsync(TimeSpan duration);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task UpsertThenGetReturnsTheDataAndAnETag()
+    {
+        SkipIfUnavailable();
+        var written = await Store.UpsertAsync(DocumentContainer.Config, Doc("a", new JsonObject { ["name"] = "alpha", ["n"] = 3 }, "rk-1"), WriteCondition.None, Ct);
+
+        var read = await Store.GetAsync(DocumentContainer.Config, _pk, "a", Ct);
+
+        Assert.True(written.Succeeded);
+        Assert.NotNull(read);
+        Assert.Equal("alpha", (string?)read.Data["name"]);
+        Assert.Equal(3, (int?)read.Data["n"]);
+        Assert.Equal("rk-1", read.RangeKey);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.False(string.IsNullOrEmpty(read.ETag));
+    }
+
+    [Fact]
+    public async Task GetOfMissingDocumentReturnsNull()
+    {
+        SkipIfUnavailable();
+        Assert.Null(await Store.GetAsync(DocumentContainer.Config, _pk, "missing", Ct));
+    }
+
+    [Fact]
+    public async Task UpsertReplacesTheDocumentAndChangesItsETag()
+    {
+        SkipIfUnavailable();
+        var first = await Store.UpsertAsync(DocumentContainer.Config, Doc("a", new JsonObject { ["v"] = 1 }), WriteCondition.None, Ct);
+        var second = await Store.UpsertAsync(DocumentContainer.Config, Doc("a", new JsonObject { ["v"] = 2 }), WriteCondition.None, Ct);
+
+        var read = await Store.GetAsync(DocumentContainer.Config, _pk, "a", Ct);
+
+        Assert.NotEqual(first.ETag, second.ETag);
+        Assert.Equal(2, (int?)read!.Data["v"]);
+    }
+
+    [Fact]
+    public async Task CreateConflictsWhenTheDocumentExists()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Runs, Doc("lease", new JsonObject { ["owner"] = "one" }), WriteCondition.IfNotExists, Ct);
+        var again = await Store.UpsertAsync(DocumentContainer.Runs, Doc("lease", new JsonObject { ["owner"] = "two" }), WriteCondition.IfNotExists, Ct);
+
+        var read = await Store.GetAsync(DocumentContainer.Runs, _pk, "lease", Ct);
+
+        Assert.Equal(WriteStatus.Succeeded, created.Status);
+        Assert.Equal(WriteStatus.Conflict, again.Status);
+        Assert.Equal("one", (string?)read!.Data["owner"]);
+    }
+
+    [Fact]
+    public async Task ReplaceWithTheCurrentETagSucceeds()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Runs, Doc("r", new JsonObject { ["v"] = 1 }), WriteCondition.None, Ct);
+
+        var replaced = await Store.UpsertAsync(DocumentContainer.Runs, Doc("r", new JsonObject { ["v"] = 2 }), WriteCondition.IfMatch(created.ETag!), Ct);
+
+        Assert.True(replaced.Succeeded);
+        Assert.Equal(2, (int?)(await Store.GetAsync(DocumentContainer.Runs, _pk, "r", Ct))!.Data["v"]);
+    }
+
+    [Fact]
+    public async Task ReplaceWithAStaleETagIsRejectedAndChangesNothing()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Runs, Doc("r", new JsonObject { ["v"] = 1 }), WriteCondition.None, Ct);
+        await Store.UpsertAsync(DocumentContainer.Runs, Doc("r", new JsonObject { ["v"] = 2 }), WriteCondition.None, Ct);
+
+        var stale = await Store.UpsertAsync(DocumentContainer.Runs, Doc("r", new JsonObject { ["v"] = 3 }), WriteCondition.IfMatch(created.ETag!), Ct);
+
+        Assert.Equal(WriteStatus.PreconditionFailed, stale.Status);
+        Assert.Equal(2, (int?)(await Store.GetAsync(DocumentContainer.Runs, _pk, "r", Ct))!.Data["v"]);
+    }
+
+    [Fact]
+    public async Task ReplaceOfAMissingDocumentIsNotFound()
+    {
+        SkipIfUnavailable();
+        var result = await Store.UpsertAsync(DocumentContainer.Runs, Doc("ghost", []), WriteCondition.IfMatch("\"nope\""), Ct);
+
+        Assert.Equal(WriteStatus.NotFound, result.Status);
+    }
+
+    [Fact]
+    public async Task OnlyOneOfManyConcurrentWritersHoldingTheSameETagWins()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Runs, Doc("lease", new JsonObject { ["owner"] = null }), WriteCondition.None, Ct);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Store.UpsertAsync(DocumentContainer.Runs, Doc("lease", new JsonObject { ["owner"] = $"worker-{i}" }), WriteCondition.IfMatch(created.ETag!), Ct)));
+
+        Assert.Single(attempts, a => a.Succeeded);
+        Assert.All(attempts.Where(a => !a.Succeeded), a => Assert.Equal(WriteStatus.PreconditionFailed, a.Status));
+    }
+
+    [Fact]
+    public async Task DeleteRemovesTheDocumentAndReportsWhenThereIsNone()
+    {
+        SkipIfUnavailable();
+        await Store.UpsertAsync(DocumentContainer.Config, Doc("d", []), WriteCondition.None, Ct);
+
+        var deleted = await Store.DeleteAsync(DocumentContainer.Config, _pk, "d", null, Ct);
+        var again = await Store.DeleteAsync(DocumentContainer.Config, _pk, "d", null, Ct);
+
+        Assert.Equal(WriteStatus.Succeeded, deleted.Status);
+        Assert.Equal(WriteStatus.NotFound, again.Status);
+        Assert.Null(await Store.GetAsync(DocumentContainer.Config, _pk, "d", Ct));
+    }
+
+    [Fact]
+    public async Task DeleteWithAStaleETagKeepsTheDocument()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Config, Doc("d", new JsonObject { ["v"] = 1 }), WriteCondition.None, Ct);
+        await Store.UpsertAsync(DocumentContainer.Config, Doc("d", new JsonObject { ["v"] = 2 }), WriteCondition.None, Ct);
+
+        var result = await Store.DeleteAsync(DocumentContainer.Config, _pk, "d", created.ETag, Ct);
+
+        Assert.Equal(WriteStatus.PreconditionFailed, result.Status);
+        Assert.NotNull(await Store.GetAsync(DocumentContainer.Config, _pk, "d", Ct));
+    }
+
+    [Fact]
+    public async Task QueryReturnsOnlyThePartitionsDocumentsInsideTheHalfOpenRange()
+    {
+        SkipIfUnavailable();
+        foreach (var hour in new[] { "08", "09", "10", "11" })
+        {
+            await Store.UpsertAsync(DocumentContainer.Calls, Doc($"call-{hour}", new JsonObject { ["hour"] = hour }, $"2026-11-20T{hour}:00:00Z"), WriteCondition.None, Ct);
+        }
+
+        var otherPartition = "other-" + Guid.NewGuid().ToString("N");
+        await Store.UpsertAsync(DocumentContainer.Calls, new DocumentWrite(otherPartition, "call-09", [], "2026-11-20T09:00:00Z"), WriteCondition.None, Ct);
+        await Store.UpsertAsync(DocumentContainer.Traces, Doc("call-09", [], "2026-11-20T09:00:00Z"), WriteCondition.None, Ct);
+
+        var found = await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, _pk, new RangeKeyFilter("2026-11-20T09:00:00Z", "2026-11-20T11:00:00Z"), Ct));
+
+        Assert.Equal(["call-09", "call-10"], found.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.All(found, d => Assert.Equal(_pk, d.PartitionKey));
+    }
+
+    [Fact]
+    public async Task QueryWithOpenBoundsReturnsTheWholePartition()
+    {
+        SkipIfUnavailable();
+        await Store.UpsertAsync(DocumentContainer.Rollups, Doc("a", [], "1"), WriteCondition.None, Ct);
+        await Store.UpsertAsync(DocumentContainer.Rollups, Doc("b", [], "2"), WriteCondition.None, Ct);
+
+        var all = await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Rollups, _pk, RangeKeyFilter.All, Ct));
+        var from2 = await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Rollups, _pk, new RangeKeyFilter("2", null), Ct));
+
+        Assert.Equal(2, all.Count);
+        Assert.Equal("b", Assert.Single(from2).Id);
+    }
+
+    [Fact]
+    public async Task QueryOfAnEmptyPartitionReturnsNothing()
+    {
+        SkipIfUnavailable();
+        Assert.Empty(await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, _pk, RangeKeyFilter.All, Ct)));
+    }
+
+    [Fact]
+    public async Task PatchSetsIncrementsAndRemovesInOneStep()
+    {
+        SkipIfUnavailable();
+        await Store.UpsertAsync(DocumentContainer.Runs, Doc("p", new JsonObject { ["status"] = "running", ["attempts"] = 1, ["error"] = "boom", ["steps"] = new JsonObject { ["rollup"] = "pending" } }), WriteCondition.None, Ct);
+
+        var result = await Store.PatchAsync(DocumentContainer.Runs, _pk, "p",
+            [PatchOperation.Set("/status", "succeeded"), PatchOperation.Increment("/attempts", 2), PatchOperation.Remove("/error"), PatchOperation.Set("/steps/rollup", "done"), PatchOperation.Increment("/retries", 1)],
+            null, Ct);
+        var read = await Store.GetAsync(DocumentContainer.Runs, _pk, "p", Ct);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(result.ETag, read!.ETag);
+        Assert.Equal("succeeded", (string?)read.Data["status"]);
+        Assert.Equal(3, (int?)read.Data["attempts"]);
+        Assert.Equal(1, (int?)read.Data["retries"]);
+        Assert.False(read.Data.ContainsKey("error"));
+        Assert.Equal("done", (string?)read.Data["steps"]!["rollup"]);
+    }
+
+    [Fact]
+    public async Task PatchWithAStaleETagIsRejected()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Runs, Doc("p", new JsonObject { ["n"] = 1 }), WriteCondition.None, Ct);
+        await Store.PatchAsync(DocumentContainer.Runs, _pk, "p", [PatchOperation.Increment("/n", 1)], null, Ct);
+
+        var stale = await Store.PatchAsync(DocumentContainer.Runs, _pk, "p", [PatchOperation.Increment("/n", 1)], created.ETag, Ct);
+
+        Assert.Equal(WriteStatus.PreconditionFailed, stale.Status);
+        Assert.Equal(2, (int?)(await Store.GetAsync(DocumentContainer.Runs, _pk, "p", Ct))!.Data["n"]);
+    }
+
+    [Fact]
+    public async Task PatchOfAMissingDocumentIsNotFound()
+    {
+        SkipIfUnavailable();
+        var result = await Store.PatchAsync(DocumentContainer.Runs, _pk, "ghost", [PatchOperation.Set("/a", 1)], null, Ct);
+
+        Assert.Equal(WriteStatus.NotFound, result.Status);
+    }
+
+    [Fact]
+    public async Task ConcurrentIncrementsAreNeverLost()
+    {
+        SkipIfUnavailable();
+        await Store.UpsertAsync(DocumentContainer.Rollups, Doc("counter", new JsonObject { ["n"] = 0 }), WriteCondition.None, Ct);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Store.PatchAsync(DocumentContainer.Rollups, _pk, "counter", [PatchOperation.Increment("/n", 1)], null, Ct)));
+
+        Assert.Equal(10, (int?)(await Store.GetAsync(DocumentContainer.Rollups, _pk, "counter", Ct))!.Data["n"]);
+    }
+
+    [Fact]
+    public async Task PatchBeyondTheCosmosOperationLimitIsRefused()
+    {
+        SkipIfUnavailable();
+        var operations = Enumerable.Range(0, PatchOperation.MaxOperationsPerPatch + 1).Select(i => PatchOperation.Set($"/f{i}", i)).ToList();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PatchAsync(DocumentContainer.Runs, _pk, "p", operations, null, Ct));
+    }
+
+    [Fact]
+    public async Task NestedUnicodeAndLargeDocumentsRoundTripExactly()
+    {
+        SkipIfUnavailable();
+        var data = new JsonObject
+        {
+            ["text"] = "Grüße, 東京, emoji 🚀, quote \" and backslash \\",
+            ["nested"] = new JsonObject { ["list"] = new JsonArray(1, 2.5m, "three", null, true) },
+            ["money"] = 0.000123456789m,
+            ["blob"] = new string('x', 100_000),
+        };
+        await Store.UpsertAsync(DocumentContainer.Traces, Doc("big", data), WriteCondition.None, Ct);
+
+        var read = await Store.GetAsync(DocumentContainer.Traces, _pk, "big", Ct);
+
+        Assert.True(JsonNode.DeepEquals(data, read!.Data), read.Data.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ContainersAreIndependent()
+    {
+        SkipIfUnavailable();
+        await Store.UpsertAsync(DocumentContainer.Config, Doc("same", new JsonObject { ["in"] = "config" }), WriteCondition.None, Ct);
+        await Store.UpsertAsync(DocumentContainer.Rollups, Doc("same", new JsonObject { ["in"] = "rollups" }), WriteCondition.None, Ct);
+
+        Assert.Equal("config", (string?)(await Store.GetAsync(DocumentContainer.Config, _pk, "same", Ct))!.Data["in"]);
+        Assert.Equal("rollups", (string?)(await Store.GetAsync(DocumentContainer.Rollups, _pk, "same", Ct))!.Data["in"]);
+    }
+
+    [Fact]
+    public async Task DocumentsExpireAfterTheirTimeToLive()
+    {
+        SkipIfUnavailable();
+        Assert.SkipWhen(TimeToLiveSkipReason is not null, TimeToLiveSkipReason ?? string.Empty);
+        await Store.UpsertAsync(DocumentContainer.Calls, Doc("short", [], "r", TimeSpan.FromSeconds(2)), WriteCondition.None, Ct);
+        await Store.UpsertAsync(DocumentContainer.Calls, Doc("kept", [], "r"), WriteCondition.None, Ct);
+
+        Assert.NotNull(await Store.GetAsync(DocumentContainer.Calls, _pk, "short", Ct));
+        await LetTimePassAsync(TimeSpan.FromSeconds(4));
+
+        Assert.Null(await Store.GetAsync(DocumentContainer.Calls, _pk, "short", Ct));
+        var left = await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, _pk, RangeKeyFilter.All, Ct));
+        Assert.Equal("kept", Assert.Single(left).Id);
+        Assert.Equal(WriteStatus.Succeeded, (await Store.UpsertAsync(DocumentContainer.Calls, Doc("short", [], "r"), WriteCondition.IfNotExists, Ct)).Status);
+    }
+
+    protected DocumentWrite Doc(string id, JsonObject data, string? rangeKey = null, TimeSpan? ttl = null) => new(_pk, id, data, rangeKey, ttl);
+
+    protected string PartitionKey => _pk;
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
