@@ -15,33 +15,30 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
-    private SqliteDocumentStore(string connectionString, TimeProvider time)
-    {
-        _connectionString = connectionString;
-        _time = time;
-    }
+    private readonly Lazy<Task> _schema;
 
-    /// <summary>Opens (and creates when missing) the database file and its schema.</summary>
-    public static async Task<SqliteDocumentStore> OpenAsync(string databasePath, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>A store on <paramref name="databasePath"/>; the file and its schema are created on first use.</summary>
+    public SqliteDocumentStore(string databasePath, TimeProvider time)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         SQLitePCL.Batteries_V2.Init();
-        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
-        if (directory is not null)
+        _connectionString = new SqliteConnectionStringBuilder
         {
-            Directory.CreateDirectory(directory);
-        }
-
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
+            DataSource = Path.GetFullPath(databasePath),
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        _time = time;
+        _schema = new Lazy<Task>(() => CreateSchemaAsync(databasePath));
+    }
 
-        var store = new SqliteDocumentStore(connectionString, time);
-        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+    private async Task CreateSchemaAsync(string databasePath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync();
         await ExecuteAsync(connection, null, """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS documents (
@@ -57,8 +54,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS documents_range ON documents (container, pk, rk);
             CREATE INDEX IF NOT EXISTS documents_expiry ON documents (expires_at) WHERE expires_at IS NOT NULL;
-            """, cancellationToken);
-        return store;
+            """, CancellationToken.None);
     }
 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
@@ -215,6 +211,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
+        await _schema.Value.WaitAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null, "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;", cancellationToken);

@@ -7,16 +7,15 @@ using TokenTally.Testing;
 namespace TokenTally.Storage.Tests.Documents;
 
 /// <summary>The contract on SQLite, the local-mode store, with a fake clock.</summary>
-public sealed class SqliteDocumentStoreContract : DocumentStoreContract, IAsyncLifetime
+public sealed class SqliteDocumentStoreContract : DocumentStoreContract, IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero));
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tokentally-sqlite-" + Guid.NewGuid().ToString("N"));
-    private SqliteDocumentStore? _store;
+    private readonly SqliteDocumentStore _store;
 
-    protected override IDocumentStore Store => _store!;
+    public SqliteDocumentStoreContract() => _store = new SqliteDocumentStore(Path.Combine(_directory, "tokentally.db"), _time);
 
-    public async ValueTask InitializeAsync() =>
-        _store = await SqliteDocumentStore.OpenAsync(Path.Combine(_directory, "tokentally.db"), _time, TestContext.Current.CancellationToken);
+    protected override IDocumentStore Store => _store;
 
     protected override Task LetTimePassAsync(TimeSpan duration)
     {
@@ -32,21 +31,19 @@ public sealed class SqliteDocumentStoreContract : DocumentStoreContract, IAsyncL
         await Store.UpsertAsync(DocumentContainer.Calls, Doc("new", []), WriteCondition.None, ct);
         _time.Advance(TimeSpan.FromSeconds(2));
 
-        var purged = await _store!.PurgeExpiredAsync(ct);
+        var purged = await _store.PurgeExpiredAsync(ct);
 
         Assert.Equal(1, purged);
         Assert.NotNull(await Store.GetAsync(DocumentContainer.Calls, PartitionKey, "new", ct));
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
         }
-
-        return ValueTask.CompletedTask;
     }
 }
 

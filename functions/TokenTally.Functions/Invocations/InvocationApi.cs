@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace TokenTally.Functions.Invocations;
+
+/// <summary>POST /{FunctionName}: the Functions host's payload-mode invocations.</summary>
+public static class InvocationApi
+{
+    public const string InvocationIdHeader = "X-Azure-Functions-InvocationId";
+
+    public static IEndpointRouteBuilder MapInvocationApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/{functionName}", InvokeAsync)
+            .WithName("InvokeFunction")
+            .WithSummary("Custom handler invocation: the host POSTs {Data, Metadata} and gets {Outputs, Logs, ReturnValue}.")
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    public static async Task<Results<Ok<InvocationResponse>, ValidationProblem, ProblemHttpResult>> InvokeAsync(
+        string functionName, HttpRequest request, FunctionInvoker invoker, CancellationToken cancellationToken)
+    {
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["body"] = [$"The invocation payload is not valid JSON: {e.Message}"] },
+                title: "Malformed invocation payload");
+        }
+
+        var envelope = InvocationRequest.Parse(body);
+        if (!envelope.IsValid)
+        {
+            return TypedResults.ValidationProblem(envelope.Errors!.ToDictionary(), title: "Malformed invocation payload");
+        }
+
+        var invocationId = request.Headers[InvocationIdHeader].FirstOrDefault() ?? Guid.NewGuid().ToString();
+        var outcome = await invoker.InvokeAsync(functionName, envelope.Value, invocationId, cancellationToken);
+        return outcome switch
+        {
+            { Status: InvokeStatus.UnknownFunction } => TypedResults.Problem(
+                title: "Unknown function", detail: $"No function named '{functionName}' is deployed with this app.", statusCode: StatusCodes.Status404NotFound),
+            { Status: InvokeStatus.NotInvocable } => TypedResults.Problem(
+                title: "Not an invocable function", statusCode: StatusCodes.Status404NotFound,
+                detail: $"'{functionName}' is an HTTP function: the host forwards its requests to its route instead of invoking it."),
+            { Result: InvocationResult.Invalid invalid } => TypedResults.ValidationProblem(invalid.Errors.ToDictionary(), title: $"Malformed {functionName} payload"),
+            { Result: InvocationResult.Failed failed } => TypedResults.Problem(
+                title: $"{functionName} failed", detail: failed.Reason, statusCode: StatusCodes.Status500InternalServerError,
+                extensions: new Dictionary<string, object?> { ["logs"] = outcome.Logs }),
+            { Result: InvocationResult.Completed completed } => TypedResults.Ok(new InvocationResponse(completed.Outputs, outcome.Logs, completed.ReturnValue)),
+            _ => throw new InvalidOperationException($"Unexpected invocation outcome {outcome}."),
+        };
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs TokenTally in local mode on http://127.0.0.1:7071 (SQLite and files under ./.data).
+# Extra arguments go to the server, e.g. ./run.sh --TokenTally:Local:Port=8080
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+require_dotnet
+
+echo "Building TokenTally (Release)…"
+dotnet build functions/TokenTally.Functions -c Release -nologo -v quiet -clp:ErrorsOnly
+exec dotnet functions/TokenTally.Functions/bin/Release/net10.0/TokenTally.Functions.dll "$@"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what run.sh and test.sh need, only when it is missing. Sourced, not run.
+
+require_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "The .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH." >&2
+    exit 1
+  fi
+}
+
+require_node_packages() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "Installing Node.js and npm from Debian…"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm; else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm; fi
+  fi
+  # npm ci when node_modules is missing or older than the lockfile.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "Installing npm packages from package-lock.json…"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
