@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using TokenTally.Functions.Tests.Infrastructure;
 
 namespace TokenTally.Functions.Tests;

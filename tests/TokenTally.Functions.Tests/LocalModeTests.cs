@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TokenTally.Core.Pipeline;
 using TokenTally.Functions.Invocations;
 using TokenTally.Functions.Local;
 using TokenTally.Functions.Pipeline;
@@ -47,7 +46,7 @@ public sealed class LocalModeTests : IDisposable
         using var client = server.Start();
         var blobs = Path.Combine(server.DataPath, "blobs");
         Directory.CreateDirectory(blobs);
-        File.WriteAllText(Path.Combine(blobs, "archive"), "a file where the archive folder should be");
+        await File.WriteAllTextAsync(Path.Combine(blobs, "archive"), "a file where the archive folder should be", Ct);
 
         var response = await client.GetAsync("/api/health", Ct);
         var health = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -70,7 +69,10 @@ public sealed class LocalModeTests : IDisposable
         Assert.True(key.Length > 40);
         Assert.Equal(AdminKeyBootstrap.Hash(key), (string?)stored!.Data["sha256"]);
         Assert.DoesNotContain(key, stored.Data.ToJsonString());
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataPath, "admin-key")));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataPath, "admin-key")));
+        }
     }
 
     [Fact]

@@ -1,26 +1,23 @@
-using Microsoft.AspNetCore.Routing;
-
 namespace TokenTally.Functions.Invocations;
 
 /// <summary>
 /// Fails start-up when the host contract and the server disagree: a function.json with no handler
 /// (or, for HTTP functions, no endpoint under its route), or a handler with no function.json.
+/// A startup filter, because endpoints exist only once the pipeline is built, and that happens
+/// before the server listens.
 /// </summary>
-internal sealed class FunctionCatalogCheck(FunctionCatalog catalog, IEnumerable<IFunctionHandler> handlers, EndpointDataSource endpoints) : IHostedService
+internal sealed class FunctionCatalogCheck(FunctionCatalog catalog, IEnumerable<IFunctionHandler> handlers, EndpointDataSource endpoints) : IStartupFilter
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        next(app);
         var problems = FindProblems().ToList();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(
                 $"The functions in {catalog.ScriptRoot} and the server's handlers do not match:\n  " + string.Join("\n  ", problems));
         }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    };
 
     private IEnumerable<string> FindProblems()
     {

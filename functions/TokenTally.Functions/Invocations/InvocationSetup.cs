@@ -7,9 +7,7 @@ public static class InvocationSetup
     {
         services.AddSingleton<FunctionCatalog>();
         services.AddSingleton<FunctionInvoker>();
-
-        // Registered before any other hosted service so a mismatch stops the app before it does anything.
-        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, FunctionCatalogCheck>());
+        services.AddTransient<IStartupFilter, FunctionCatalogCheck>();
         return services;
     }
 

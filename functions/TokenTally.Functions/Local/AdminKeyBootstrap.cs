@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Storage;
 using TokenTally.Storage.Documents;
 
@@ -10,7 +11,7 @@ namespace TokenTally.Functions.Local;
 /// At the first local start, creates the bootstrap admin key: only its SHA-256 hash is stored; the
 /// key itself is printed once to the console (never to the logs) and saved to .data/admin-key.
 /// </summary>
-internal sealed class AdminKeyBootstrap(IDocumentStore store, LocalDataPaths paths, TimeProvider time) : IHostedService
+internal sealed class AdminKeyBootstrap(IDocumentStore store, LocalDataPaths paths, HostingEnvironment hosting, TimeProvider time) : IHostedService
 {
     public const string PartitionKey = "_system";
     public const string DocumentId = "admin-key";
@@ -18,6 +19,11 @@ internal sealed class AdminKeyBootstrap(IDocumentStore store, LocalDataPaths pat
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!hosting.IsLocal)
+        {
+            return;
+        }
+
         var existing = await store.GetAsync(DocumentContainer.Config, PartitionKey, DocumentId, cancellationToken);
         if (existing is not null)
         {

@@ -15,6 +15,7 @@ internal sealed partial class LocalQueueTriggers(
     FunctionCatalog catalog,
     FunctionInvoker invoker,
     IMessageQueue queue,
+    HostingEnvironment hosting,
     IOptions<LocalOptions> options,
     TimeProvider time,
     ILogger<LocalQueueTriggers> logger) : BackgroundService
@@ -22,9 +23,11 @@ internal sealed partial class LocalQueueTriggers(
     /// <summary>The host's default maxDequeueCount.</summary>
     public const int MaxDequeueCount = 5;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(catalog.Functions
-        .Where(f => f.Trigger.Type.Equals("queueTrigger", StringComparison.OrdinalIgnoreCase))
-        .Select(f => ListenAsync(f, stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !hosting.IsLocal
+        ? Task.CompletedTask
+        : Task.WhenAll(catalog.Functions
+            .Where(f => f.Trigger.Type.Equals("queueTrigger", StringComparison.OrdinalIgnoreCase))
+            .Select(f => ListenAsync(f, stoppingToken)));
 
     private async Task ListenAsync(FunctionDescriptor function, CancellationToken stoppingToken)
     {

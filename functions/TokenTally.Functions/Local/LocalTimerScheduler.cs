@@ -14,12 +14,19 @@ namespace TokenTally.Functions.Local;
 internal sealed partial class LocalTimerScheduler(
     FunctionCatalog catalog,
     FunctionInvoker invoker,
+    HostingEnvironment hosting,
+    IOptions<LocalOptions> options,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<LocalTimerScheduler> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!hosting.IsLocal || !options.Value.RunScheduler)
+        {
+            return Task.CompletedTask;
+        }
+
         var timers = catalog.Functions
             .Where(f => f.Trigger.Type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase))
             .Select(f => RunScheduleAsync(f, ResolveSchedule(f), stoppingToken));
