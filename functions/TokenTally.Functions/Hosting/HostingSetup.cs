@@ -31,9 +31,24 @@ public static class HostingSetup
             var mode = context.Configuration.GetValue(TokenTallyOptions.Section + ":Mode", HostingMode.Auto);
             var hostPort = context.Configuration[HostingEnvironment.CustomHandlerPortVariable];
             var functions = mode == HostingMode.Functions || (mode == HostingMode.Auto && !string.IsNullOrEmpty(hostPort));
-            var port = functions
-                ? int.Parse(hostPort ?? throw new InvalidOperationException($"functions mode needs {HostingEnvironment.CustomHandlerPortVariable}, which the Functions host sets."), CultureInfo.InvariantCulture)
-                : context.Configuration.GetValue(LocalOptions.Section + ":Port", new LocalOptions().Port);
+            int port;
+            if (functions)
+            {
+                port = int.Parse(hostPort ?? throw new InvalidOperationException($"functions mode needs {HostingEnvironment.CustomHandlerPortVariable}, which the Functions host sets."), CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                // Kestrel is configured before options are validated, so check the local settings here first.
+                var local = context.Configuration.GetSection(LocalOptions.Section).Get<LocalOptions>() ?? new LocalOptions();
+                var validation = new LocalOptionsValidator().Validate(null, local);
+                if (validation.Failed)
+                {
+                    throw new OptionsValidationException(Options.DefaultName, typeof(LocalOptions), validation.Failures);
+                }
+
+                port = local.Port;
+            }
+
             kestrel.Listen(IPAddress.Loopback, port);
         });
         return builder;
