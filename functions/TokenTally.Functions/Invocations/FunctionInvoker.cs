@@ -3,33 +3,19 @@ using TokenTally.Functions.Telemetry;
 
 namespace TokenTally.Functions.Invocations;
 
-public enum InvokeStatus
-{
-    Ran,
-    UnknownFunction,
-
-    /// <summary>The function is HTTP-triggered: the host forwards its requests; there is nothing to invoke.</summary>
-    NotInvocable,
-}
-
-public sealed record InvokeOutcome(InvokeStatus Status, InvocationResult? Result, IReadOnlyList<string> Logs);
+public sealed record InvokeOutcome(InvocationResult Result, IReadOnlyList<string> Logs);
 
 /// <summary>Runs a payload-mode invocation: the host's POST and the local stand-ins both come through here.</summary>
-public sealed partial class FunctionInvoker(FunctionCatalog catalog, IEnumerable<IFunctionHandler> handlers, TokenTallyTelemetry telemetry, ILogger<FunctionInvoker> logger)
+public sealed partial class FunctionInvoker(IEnumerable<IFunctionHandler> handlers, TokenTallyTelemetry telemetry, ILogger<FunctionInvoker> logger)
 {
     private readonly Dictionary<string, IFunctionHandler> _handlers = handlers.ToDictionary(h => h.FunctionName, StringComparer.OrdinalIgnoreCase);
 
-    public async Task<InvokeOutcome> InvokeAsync(string functionName, InvocationRequest request, string invocationId, CancellationToken cancellationToken)
+    /// <summary>Invokes the handler of a payload-mode function (the start-up check guarantees there is one).</summary>
+    public async Task<InvokeOutcome> InvokeAsync(FunctionDescriptor function, InvocationRequest request, string invocationId, CancellationToken cancellationToken)
     {
-        var function = catalog.Find(functionName);
-        if (function is null)
-        {
-            return new InvokeOutcome(InvokeStatus.UnknownFunction, null, []);
-        }
-
         if (function.IsHttp || !_handlers.TryGetValue(function.Name, out var handler))
         {
-            return new InvokeOutcome(InvokeStatus.NotInvocable, null, []);
+            throw new InvalidOperationException($"Function '{function.Name}' has no invocation handler.");
         }
 
         using var activity = telemetry.Source.StartActivity($"invoke {function.Name}", ActivityKind.Server);
@@ -63,7 +49,7 @@ public sealed partial class FunctionInvoker(FunctionCatalog catalog, IEnumerable
         }
 
         telemetry.RecordInvocation(function.Name, outcome, Stopwatch.GetElapsedTime(started));
-        return new InvokeOutcome(InvokeStatus.Ran, result, context.Logs);
+        return new InvokeOutcome(result, context.Logs);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {FunctionName} invocation {InvocationId} threw")]

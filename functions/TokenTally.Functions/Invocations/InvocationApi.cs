@@ -18,8 +18,22 @@ public static class InvocationApi
     }
 
     public static async Task<Results<Ok<InvocationResponse>, ValidationProblem, ProblemHttpResult>> InvokeAsync(
-        string functionName, HttpRequest request, FunctionInvoker invoker, CancellationToken cancellationToken)
+        string functionName, HttpRequest request, FunctionCatalog catalog, FunctionInvoker invoker, CancellationToken cancellationToken)
     {
+        var function = catalog.Find(functionName);
+        if (function is null)
+        {
+            return TypedResults.Problem(
+                title: "Unknown function", detail: $"No function named '{functionName}' is deployed with this app.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (function.IsHttp)
+        {
+            return TypedResults.Problem(
+                title: "Not an invocable function", statusCode: StatusCodes.Status404NotFound,
+                detail: $"'{functionName}' is an HTTP function: the host forwards its requests to its route instead of invoking it.");
+        }
+
         JsonElement body;
         try
         {
@@ -40,20 +54,15 @@ public static class InvocationApi
         }
 
         var invocationId = request.Headers[InvocationIdHeader].FirstOrDefault() ?? Guid.NewGuid().ToString();
-        var outcome = await invoker.InvokeAsync(functionName, envelope.Value, invocationId, cancellationToken);
-        return outcome switch
+        var outcome = await invoker.InvokeAsync(function, envelope.Value, invocationId, cancellationToken);
+        return outcome.Result switch
         {
-            { Status: InvokeStatus.UnknownFunction } => TypedResults.Problem(
-                title: "Unknown function", detail: $"No function named '{functionName}' is deployed with this app.", statusCode: StatusCodes.Status404NotFound),
-            { Status: InvokeStatus.NotInvocable } => TypedResults.Problem(
-                title: "Not an invocable function", statusCode: StatusCodes.Status404NotFound,
-                detail: $"'{functionName}' is an HTTP function: the host forwards its requests to its route instead of invoking it."),
-            { Result: InvocationResult.Invalid invalid } => TypedResults.ValidationProblem(invalid.Errors.ToDictionary(), title: $"Malformed {functionName} payload"),
-            { Result: InvocationResult.Failed failed } => TypedResults.Problem(
-                title: $"{functionName} failed", detail: failed.Reason, statusCode: StatusCodes.Status500InternalServerError,
+            InvocationResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors.ToDictionary(), title: $"Malformed {function.Name} payload"),
+            InvocationResult.Failed failed => TypedResults.Problem(
+                title: $"{function.Name} failed", detail: failed.Reason, statusCode: StatusCodes.Status500InternalServerError,
                 extensions: new Dictionary<string, object?> { ["logs"] = outcome.Logs }),
-            { Result: InvocationResult.Completed completed } => TypedResults.Ok(new InvocationResponse(completed.Outputs, outcome.Logs, completed.ReturnValue)),
-            _ => throw new InvalidOperationException($"Unexpected invocation outcome {outcome}."),
+            InvocationResult.Completed completed => TypedResults.Ok(new InvocationResponse(completed.Outputs, outcome.Logs, completed.ReturnValue)),
+            _ => throw new InvalidOperationException($"Unknown invocation result {outcome.Result.GetType().Name}."),
         };
     }
 }

@@ -56,7 +56,7 @@ internal sealed partial class LocalQueueTriggers(
 
     private async Task DeliverAsync(FunctionDescriptor function, QueueMessage message, CancellationToken stoppingToken)
     {
-        var outcome = await invoker.InvokeAsync(function.Name, Payload(function, message), Guid.NewGuid().ToString(), stoppingToken);
+        var outcome = await invoker.InvokeAsync(function, Payload(function, message), Guid.NewGuid().ToString(), stoppingToken);
         if (outcome.Result is InvocationResult.Completed)
         {
             await queue.CompleteAsync(message, stoppingToken);

@@ -80,7 +80,7 @@ internal sealed partial class LocalTimerScheduler(
         for (var attempt = 0; !stoppingToken.IsCancellationRequested; attempt++)
         {
             var request = TimerPayload(function, schedule, due, last, attempt, retries);
-            var outcome = await invoker.InvokeAsync(function.Name, request, Guid.NewGuid().ToString(), stoppingToken);
+            var outcome = await invoker.InvokeAsync(function, request, Guid.NewGuid().ToString(), stoppingToken);
             if (outcome.Result is not InvocationResult.Failed failed)
             {
                 return;
