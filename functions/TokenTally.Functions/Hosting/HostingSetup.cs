@@ -54,6 +54,13 @@ public static class HostingSetup
         return builder;
     }
 
+    /// <summary>GET /: the host's readiness probe (any answer will do), and a pointer for people.</summary>
+    public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => TypedResults.Ok(new { name = "TokenTally", health = "/api/health" })).ExcludeFromDescription();
+        return app;
+    }
+
     /// <summary>In local mode, the app settings of local.settings.json (Values) are read too, as the Functions host would.</summary>
     public static WebApplicationBuilder AddLocalSettingsFile(this WebApplicationBuilder builder)
     {

@@ -46,30 +46,30 @@ public interface IFunctionHandler
     Task<InvocationResult> InvokeAsync(InvocationRequest request, InvocationContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>A timer-triggered function: the payload is read into <see cref="TimerInvocation"/> first.</summary>
-public abstract class TimerFunction : IFunctionHandler
+/// <summary>A function whose trigger payload is read into a typed record before it runs; a malformed payload never reaches it.</summary>
+public abstract class TriggeredFunction<TPayload> : IFunctionHandler
 {
     public abstract string FunctionName { get; }
 
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, InvocationContext context, CancellationToken cancellationToken)
     {
-        var timer = TriggerPayloads.ReadTimer(request, context.Function.Trigger.Name);
-        return timer.IsValid ? await RunAsync(timer.Value, context, cancellationToken) : new InvocationResult.Invalid(timer.Errors!);
+        var payload = Read(request, context.Function.Trigger.Name);
+        return payload.IsValid ? await RunAsync(payload.Value, context, cancellationToken) : new InvocationResult.Invalid(payload.Errors!);
     }
 
-    protected abstract Task<InvocationResult> RunAsync(TimerInvocation timer, InvocationContext context, CancellationToken cancellationToken);
+    protected abstract Parsed<TPayload> Read(InvocationRequest request, string bindingName);
+
+    protected abstract Task<InvocationResult> RunAsync(TPayload payload, InvocationContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>A queue-triggered function: the payload is read into <see cref="QueueInvocation"/> first.</summary>
-public abstract class QueueFunction : IFunctionHandler
+/// <summary>A timer-triggered function.</summary>
+public abstract class TimerFunction : TriggeredFunction<TimerInvocation>
 {
-    public abstract string FunctionName { get; }
+    protected sealed override Parsed<TimerInvocation> Read(InvocationRequest request, string bindingName) => TriggerPayloads.ReadTimer(request, bindingName);
+}
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, InvocationContext context, CancellationToken cancellationToken)
-    {
-        var message = TriggerPayloads.ReadQueue(request, context.Function.Trigger.Name);
-        return message.IsValid ? await RunAsync(message.Value, context, cancellationToken) : new InvocationResult.Invalid(message.Errors!);
-    }
-
-    protected abstract Task<InvocationResult> RunAsync(QueueInvocation message, InvocationContext context, CancellationToken cancellationToken);
+/// <summary>A queue-triggered function.</summary>
+public abstract class QueueFunction : TriggeredFunction<QueueInvocation>
+{
+    protected sealed override Parsed<QueueInvocation> Read(InvocationRequest request, string bindingName) => TriggerPayloads.ReadQueue(request, bindingName);
 }

@@ -10,11 +10,4 @@ public static class InvocationSetup
         services.AddTransient<IStartupFilter, FunctionCatalogCheck>();
         return services;
     }
-
-    /// <summary>GET /: the host's readiness probe, and a pointer for people.</summary>
-    public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/", () => TypedResults.Ok(new { name = "TokenTally", health = "/api/health" })).ExcludeFromDescription();
-        return app;
-    }
 }
