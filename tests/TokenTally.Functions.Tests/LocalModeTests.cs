@@ -85,13 +85,15 @@ public sealed class LocalModeTests : IDisposable
         var runs = new PipelineRunStore(server.Store);
         var hour = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
 
+        var fivePast = new DateTimeOffset(2026, 11, 20, 10, 5, 0, TimeSpan.Zero);
+        await Eventually(() => Task.FromResult(_time.PendingDueTimes.Contains(fivePast) ? "armed" : null));
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Null(await runs.GetAsync(hour, Ct));
         _time.Advance(TimeSpan.FromSeconds(1));
         var run = await Eventually(() => runs.GetAsync(hour, Ct));
 
         Assert.Equal("timer", run.Run.Trigger);
-        Assert.Equal(new DateTimeOffset(2026, 11, 20, 10, 5, 0, TimeSpan.Zero), run.Run.CreatedAt);
+        Assert.Equal(fivePast, run.Run.CreatedAt);
         Assert.Null(await runs.GetAsync(hour.AddHours(1), Ct));
     }
 
@@ -104,8 +106,11 @@ public sealed class LocalModeTests : IDisposable
         var queue = server.Services.GetRequiredService<IMessageQueue>();
 
         await queue.SendAsync("probe-work", """{"hour":"2026-11-20T09"}""", null, Ct);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var delivered = await Eventually(() => Task.FromResult(probe.Deliveries.TryPeek(out var d) ? d : null));
+        var delivered = await Eventually(() =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            return Task.FromResult(probe.Deliveries.TryPeek(out var d) ? d : null);
+        });
 
         Assert.Equal("""{"hour":"2026-11-20T09"}""", delivered.Message);
         Assert.Equal(1, delivered.Metadata.DequeueCount);

@@ -15,6 +15,18 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>When the timers created so far are due: lets a test wait until a background service has armed its timer.</summary>
+    public IReadOnlyList<DateTimeOffset> PendingDueTimes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Select(t => t.DueAt).ToList();
+            }
+        }
+    }
+
     public void SetUtcNow(DateTimeOffset value) => Advance(value - GetUtcNow());
 
     public void Advance(TimeSpan by)
