@@ -18,7 +18,7 @@ public sealed class LocalModeTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 20, 10, 4, 58, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
-    private readonly string _scriptRoot = Path.Combine(Path.GetTempPath(), "tokentally-local-" + Guid.NewGuid().ToString("N"));
+    private readonly TemporaryScriptRoot _functions = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -140,18 +140,9 @@ public sealed class LocalModeTests : IDisposable
 
     private TokenTallyServer QueueServer(QueueProbe probe)
     {
-        foreach (var function in Directory.EnumerateFiles(RepositoryPaths.Functions, "function.json", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_scriptRoot, Path.GetFileName(Path.GetDirectoryName(function)!));
-            Directory.CreateDirectory(target);
-            File.Copy(function, Path.Combine(target, "function.json"));
-        }
-
-        Directory.CreateDirectory(Path.Combine(_scriptRoot, QueueProbe.Name));
-        File.WriteAllText(Path.Combine(_scriptRoot, QueueProbe.Name, "function.json"),
-            """{ "bindings": [ { "type": "queueTrigger", "direction": "in", "name": "item", "queueName": "probe-work" } ] }""");
+        _functions.Write(QueueProbe.Name, """{ "bindings": [ { "type": "queueTrigger", "direction": "in", "name": "item", "queueName": "probe-work" } ] }""");
         return new TokenTallyServer(
-            new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _scriptRoot },
+            new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _functions.Path },
             services =>
             {
                 services.Replace(ServiceDescriptor.Singleton<TimeProvider>(_time));
@@ -176,13 +167,7 @@ public sealed class LocalModeTests : IDisposable
         throw new TimeoutException("The expected state was not reached within 5 seconds.");
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_scriptRoot))
-        {
-            Directory.Delete(_scriptRoot, recursive: true);
-        }
-    }
+    public void Dispose() => _functions.Dispose();
 
     /// <summary>A queue-triggered function that records what it was given and fails a set number of times.</summary>
     private sealed class QueueProbe(int failuresBeforeSuccess) : QueueFunction

@@ -10,23 +10,13 @@ namespace TokenTally.Functions.Tests;
 /// <summary>The server refuses to start on a broken contract or configuration, and says exactly why.</summary>
 public sealed class StartupTests : IDisposable
 {
-    private readonly string _scriptRoot = Path.Combine(Path.GetTempPath(), "tokentally-functions-" + Guid.NewGuid().ToString("N"));
-
-    public StartupTests()
-    {
-        foreach (var function in Directory.EnumerateFiles(RepositoryPaths.Functions, "function.json", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_scriptRoot, Path.GetFileName(Path.GetDirectoryName(function)!));
-            Directory.CreateDirectory(target);
-            File.Copy(function, Path.Combine(target, "function.json"));
-        }
-    }
+    private readonly TemporaryScriptRoot _functions = new();
 
     [Fact]
     public async Task AFunctionJsonWithoutAHandlerStopsStartUpAndNamesIt()
     {
-        WriteFunction("Orphan", """{ "bindings": [ { "type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "orphans" } ] }""");
-        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _scriptRoot });
+        _functions.Write("Orphan", """{ "bindings": [ { "type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "orphans" } ] }""");
+        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _functions.Path });
 
         var error = Assert.ThrowsAny<Exception>(() => server.Start());
 
@@ -36,8 +26,8 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task AHandlerWithoutAFunctionJsonStopsStartUpAndNamesIt()
     {
-        Directory.Delete(Path.Combine(_scriptRoot, "HourlyPipeline"), recursive: true);
-        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _scriptRoot });
+        _functions.Remove("HourlyPipeline");
+        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _functions.Path });
 
         var error = Assert.ThrowsAny<Exception>(() => server.Start());
 
@@ -47,8 +37,8 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task AnHttpFunctionWhoseRouteHasNoEndpointStopsStartUp()
     {
-        WriteFunction("Ghost", """{ "bindings": [ { "type": "httpTrigger", "direction": "in", "name": "req", "route": "ghost" }, { "type": "http", "direction": "out", "name": "res" } ] }""");
-        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _scriptRoot });
+        _functions.Write("Ghost", """{ "bindings": [ { "type": "httpTrigger", "direction": "in", "name": "req", "route": "ghost" }, { "type": "http", "direction": "out", "name": "res" } ] }""");
+        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _functions.Path });
 
         var error = Assert.ThrowsAny<Exception>(() => server.Start());
 
@@ -58,8 +48,8 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task AFunctionJsonWithTwoTriggersIsRejected()
     {
-        WriteFunction("Twice", """{ "bindings": [ { "type": "timerTrigger", "direction": "in", "name": "a", "schedule": "0 * * * * *" }, { "type": "queueTrigger", "direction": "in", "name": "b", "queueName": "q" } ] }""");
-        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _scriptRoot });
+        _functions.Write("Twice", """{ "bindings": [ { "type": "timerTrigger", "direction": "in", "name": "a", "schedule": "0 * * * * *" }, { "type": "queueTrigger", "direction": "in", "name": "b", "queueName": "q" } ] }""");
+        await using var server = new TokenTallyServer(new Dictionary<string, string?> { ["TokenTally:Functions:ScriptRoot"] = _functions.Path });
 
         var error = Assert.ThrowsAny<Exception>(() => server.Start());
 
@@ -126,13 +116,7 @@ public sealed class StartupTests : IDisposable
         Assert.All(expected, setting => Assert.Contains(setting, listed));
     }
 
-    private void WriteFunction(string name, string json)
-    {
-        Directory.CreateDirectory(Path.Combine(_scriptRoot, name));
-        File.WriteAllText(Path.Combine(_scriptRoot, name, "function.json"), json);
-    }
-
     private static string Flatten(Exception error) => error.ToString();
 
-    public void Dispose() => Directory.Delete(_scriptRoot, recursive: true);
+    public void Dispose() => _functions.Dispose();
 }
