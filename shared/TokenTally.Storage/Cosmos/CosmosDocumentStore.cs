@@ -77,6 +77,17 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
         return ToWriteResult(response, "upsert");
     }
 
+    public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var results = new WriteResult[documents.Count];
+
+        // Point upserts in parallel: transactional batch and bulk mode are beyond what the Cosmos test server runs.
+        await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (i, ct) =>
+            results[i] = await UpsertAsync(container, documents[i], WriteCondition.None, ct));
+        return results;
+    }
+
     public async Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<Documents.PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
     {
         JsonPatchApplier.Validate(operations);
@@ -190,7 +201,8 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
 
     private static WriteResult ToWriteResult(ResponseMessage response, string operation) => response.StatusCode switch
     {
-        HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.NoContent => WriteResult.Success(response.Headers.ETag ?? string.Empty),
+        HttpStatusCode.Created => WriteResult.Success(response.Headers.ETag ?? string.Empty, created: true),
+        HttpStatusCode.OK or HttpStatusCode.NoContent => WriteResult.Success(response.Headers.ETag ?? string.Empty),
         HttpStatusCode.PreconditionFailed => WriteResult.Failed(WriteStatus.PreconditionFailed),
         HttpStatusCode.Conflict => WriteResult.Failed(WriteStatus.Conflict),
         HttpStatusCode.NotFound => WriteResult.Failed(WriteStatus.NotFound),

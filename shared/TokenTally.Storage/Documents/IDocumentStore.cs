@@ -13,6 +13,12 @@ public interface IDocumentStore
     /// <summary>Creates or replaces a document under <paramref name="condition"/>.</summary>
     Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates or replaces many documents without preconditions, as one unit where the backend can
+    /// (SQLite: one transaction). Each result says whether the write created the document.
+    /// </summary>
+    Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken);
+
     /// <summary>Applies up to <see cref="PatchOperation.MaxOperationsPerPatch"/> operations atomically.</summary>
     Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken);
 

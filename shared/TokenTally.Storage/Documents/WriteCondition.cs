@@ -38,11 +38,11 @@ public enum WriteStatus
     NotFound,
 }
 
-public sealed record WriteResult(WriteStatus Status, string? ETag)
+public sealed record WriteResult(WriteStatus Status, string? ETag, bool Created = false)
 {
     public bool Succeeded => Status == WriteStatus.Succeeded;
 
-    public static WriteResult Success(string etag) => new(WriteStatus.Succeeded, etag);
+    public static WriteResult Success(string etag, bool created = false) => new(WriteStatus.Succeeded, etag, created);
 
     public static WriteResult Failed(WriteStatus status) => new(status, null);
 }

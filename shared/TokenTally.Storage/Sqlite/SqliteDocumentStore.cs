@@ -102,7 +102,71 @@ public sealed class SqliteDocumentStore : IDocumentStore
         AddExpiry(command, document.TimeToLive);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return WriteResult.Success(etag);
+        return WriteResult.Success(etag, created: current is null);
+    }
+
+    public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var results = new WriteResult[documents.Count];
+        if (documents.Count == 0)
+        {
+            return results;
+        }
+
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+
+        // Insert first; when the key exists (changes() = 0), update: that tells created from replaced.
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at) VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp)
+            ON CONFLICT (container, pk, id) DO NOTHING
+            """;
+        await using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE documents SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp WHERE container = $c AND pk = $pk AND id = $id";
+        var parameters = new[] { "$c", "$pk", "$id", "$rk", "$data", "$etag", "$ttl", "$exp" };
+        foreach (var name in parameters)
+        {
+            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            update.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        await insert.PrepareAsync(cancellationToken);
+        await update.PrepareAsync(cancellationToken);
+        var containerName = DocumentContainerNames.Of(container);
+        var now = NowMs();
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var document = documents[i];
+            ArgumentException.ThrowIfNullOrEmpty(document.PartitionKey);
+            ArgumentException.ThrowIfNullOrEmpty(document.Id);
+            var etag = NewETag();
+            object?[] values =
+            [
+                containerName, document.PartitionKey, document.Id, (object?)document.RangeKey ?? DBNull.Value, document.Data.ToJsonString(), etag,
+                document.TimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalSeconds) : DBNull.Value,
+                document.TimeToLive is { } expiry ? now + (long)expiry.TotalMilliseconds : DBNull.Value,
+            ];
+            for (var p = 0; p < values.Length; p++)
+            {
+                insert.Parameters[p].Value = values[p];
+                update.Parameters[p].Value = values[p];
+            }
+
+            var created = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+            if (!created)
+            {
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            results[i] = WriteResult.Success(etag, created);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return results;
     }
 
     public async Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)

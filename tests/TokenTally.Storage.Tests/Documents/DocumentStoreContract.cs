@@ -282,6 +282,37 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task UpsertManyWritesEveryDocumentAndSaysWhichWereNew()
+    {
+        SkipIfUnavailable();
+        await Store.UpsertAsync(DocumentContainer.Calls, Doc("call-0", new JsonObject { ["v"] = 0 }, "r"), WriteCondition.None, Ct);
+        var batch = Enumerable.Range(0, 50).Select(i => Doc($"call-{i}", new JsonObject { ["v"] = i + 100 }, "r")).ToList();
+
+        var results = await Store.UpsertManyAsync(DocumentContainer.Calls, batch, Ct);
+        var again = await Store.UpsertManyAsync(DocumentContainer.Calls, batch, Ct);
+        var stored = await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, _pk, RangeKeyFilter.All, Ct));
+
+        Assert.Equal(50, results.Count);
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.False(results[0].Created);
+        Assert.All(results.Skip(1), r => Assert.True(r.Created));
+        Assert.All(again, r => Assert.False(r.Created));
+        Assert.Equal(50, stored.Count);
+        Assert.Equal(Enumerable.Range(100, 50), stored.Select(d => (int)d.Data["v"]!).Order());
+    }
+
+    [Fact]
+    public async Task ASingleUpsertSaysWhetherItCreatedTheDocument()
+    {
+        SkipIfUnavailable();
+        var first = await Store.UpsertAsync(DocumentContainer.Config, Doc("c", []), WriteCondition.None, Ct);
+        var second = await Store.UpsertAsync(DocumentContainer.Config, Doc("c", []), WriteCondition.None, Ct);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+    }
+
+    [Fact]
     public async Task DocumentsExpireAfterTheirTimeToLive()
     {
         SkipIfUnavailable();

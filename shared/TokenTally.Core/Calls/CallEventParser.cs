@@ -1,0 +1,527 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace TokenTally.Core.Calls;
+
+/// <summary>One field's problem, named by its JSON field (<c>inputTokens</c>, <c>tags.team</c>).</summary>
+/// <param name="Field">The field, or <c>record</c> for the record as a whole.</param>
+/// <param name="Code">A stable machine-readable code (<c>required</c>, <c>type</c>, <c>range</c>, …).</param>
+/// <param name="Message">What is wrong and how to fix it.</param>
+public sealed record FieldError(string Field, string Code, string Message);
+
+/// <summary>What a record is checked against besides its own content.</summary>
+/// <param name="Tenant">The tenant of the sending key.</param>
+/// <param name="Project">The project of the sending key.</param>
+/// <param name="Now">The server's clock.</param>
+/// <param name="Retention">How old a call may be (older ones would expire at once).</param>
+public sealed record CallEventContext(string Tenant, string Project, DateTimeOffset Now, TimeSpan Retention);
+
+/// <summary>
+/// Reads one call record (a JSON object, UTF-8) into a <see cref="CallEvent"/>, collecting every
+/// field error rather than stopping at the first. Unknown fields are errors: a misspelt token
+/// field would otherwise be read as zero and the call priced wrong.
+/// </summary>
+public static class CallEventParser
+{
+    private static readonly string[] KnownFields =
+    [
+        "id", "timestamp", "project", "service", "release", "environment", "provider", "model", "responseModel", "deployment",
+        "operation", "inputTokens", "outputTokens", "cachedInputTokens", "cacheWriteTokens", "reasoningTokens", "latencyMs",
+        "timeToFirstTokenMs", "status", "errorType", "httpStatus", "userId", "sessionId", "department", "experiment", "variant",
+        "traceId", "spanId", "parentSpanId", "serviceTier", "deploymentType", "tags", "costUsd",
+    ];
+
+    /// <summary>Parses and validates one record; returns the event, or null with at least one error.</summary>
+    /// <param name="json">The record's UTF-8 bytes.</param>
+    /// <param name="context">The sending key's tenant and project, the clock and the retention.</param>
+    /// <param name="errors">Receives every problem found.</param>
+    /// <param name="assignId">Makes an id for a record that has none.</param>
+    public static CallEvent? Parse(ReadOnlySpan<byte> json, CallEventContext context, List<FieldError> errors, Func<string> assignId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(assignId);
+        var start = errors.Count;
+        var fields = new Fields();
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                errors.Add(new FieldError("record", "type", "A call record must be a JSON object."));
+                return null;
+            }
+
+            ReadObject(ref reader, ref fields, errors);
+            if (reader.Read())
+            {
+                errors.Add(new FieldError("record", "syntax", "Unexpected content after the record's closing brace."));
+            }
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new FieldError("record", "syntax", $"Malformed JSON: {e.Message}"));
+            return null;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
+            return null;
+        }
+
+        var callEvent = Build(ref fields, context, errors, assignId);
+        return errors.Count == start ? callEvent : null;
+    }
+
+    private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            switch (name)
+            {
+                case "id": fields.Id = Text(ref reader, name, errors); break;
+                case "timestamp": fields.Timestamp = Text(ref reader, name, errors); break;
+                case "project": fields.Project = Text(ref reader, name, errors); break;
+                case "service": fields.Service = Text(ref reader, name, errors); break;
+                case "release": fields.Release = Text(ref reader, name, errors); break;
+                case "environment": fields.Environment = Text(ref reader, name, errors); break;
+                case "provider": fields.Provider = Text(ref reader, name, errors); break;
+                case "model": fields.Model = Text(ref reader, name, errors); break;
+                case "responseModel": fields.ResponseModel = Text(ref reader, name, errors); break;
+                case "deployment": fields.Deployment = Text(ref reader, name, errors); break;
+                case "operation": fields.Operation = Text(ref reader, name, errors); break;
+                case "inputTokens": fields.InputTokens = Integer(ref reader, name, errors); break;
+                case "outputTokens": fields.OutputTokens = Integer(ref reader, name, errors); break;
+                case "cachedInputTokens": fields.CachedInputTokens = Integer(ref reader, name, errors); break;
+                case "cacheWriteTokens": fields.CacheWriteTokens = Integer(ref reader, name, errors); break;
+                case "reasoningTokens": fields.ReasoningTokens = Integer(ref reader, name, errors); break;
+                case "latencyMs": fields.LatencyMs = Number(ref reader, name, errors); break;
+                case "timeToFirstTokenMs": fields.TimeToFirstTokenMs = Number(ref reader, name, errors); break;
+                case "status": fields.Status = Text(ref reader, name, errors); break;
+                case "errorType": fields.ErrorType = Text(ref reader, name, errors); break;
+                case "httpStatus": fields.HttpStatus = Integer(ref reader, name, errors); break;
+                case "userId": fields.UserId = Text(ref reader, name, errors); break;
+                case "sessionId": fields.SessionId = Text(ref reader, name, errors); break;
+                case "department": fields.Department = Text(ref reader, name, errors); break;
+                case "experiment": fields.Experiment = Text(ref reader, name, errors); break;
+                case "variant": fields.Variant = Text(ref reader, name, errors); break;
+                case "traceId": fields.TraceId = Text(ref reader, name, errors); break;
+                case "spanId": fields.SpanId = Text(ref reader, name, errors); break;
+                case "parentSpanId": fields.ParentSpanId = Text(ref reader, name, errors); break;
+                case "serviceTier": fields.ServiceTier = Text(ref reader, name, errors); break;
+                case "deploymentType": fields.DeploymentType = Text(ref reader, name, errors); break;
+                case "tags": fields.Tags = Tags(ref reader, errors); break;
+                case "costUsd": fields.CostUsd = Decimal(ref reader, name, errors); break;
+                default:
+                    errors.Add(new FieldError(name, "unknown", UnknownFieldMessage(name)));
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
+    private static CallEvent? Build(ref Fields f, CallEventContext context, List<FieldError> errors, Func<string> assignId)
+    {
+        var id = f.Id;
+        if (id is not null && !IsValidId(id))
+        {
+            errors.Add(new FieldError("id", "format", $"id must be 1-{CallEventLimits.MaxIdLength} characters of letters, digits, '.', '_', ':' or '-'."));
+        }
+
+        var timestamp = ReadTimestamp(f.Timestamp, context, errors);
+        if (f.Project is not null && f.Project != context.Project)
+        {
+            errors.Add(new FieldError("project", "forbidden", $"This key writes to project '{context.Project}' only, not '{f.Project}'."));
+        }
+
+        var provider = Required(f.Provider, "provider", errors);
+        if (f.Model is null && f.Deployment is null)
+        {
+            errors.Add(new FieldError("model", "required", "model is required (for Azure OpenAI, model or deployment)."));
+        }
+
+        foreach (var (field, value) in new[]
+        {
+            ("service", f.Service), ("release", f.Release), ("environment", f.Environment), ("provider", f.Provider), ("model", f.Model),
+            ("responseModel", f.ResponseModel), ("deployment", f.Deployment), ("errorType", f.ErrorType), ("userId", f.UserId),
+            ("sessionId", f.SessionId), ("department", f.Department), ("experiment", f.Experiment), ("variant", f.Variant),
+        })
+        {
+            CheckText(field, value, errors);
+        }
+
+        if ((f.Experiment is null) != (f.Variant is null))
+        {
+            errors.Add(new FieldError(f.Experiment is null ? "experiment" : "variant", "required", "experiment and variant go together: send both or neither."));
+        }
+
+        CheckHex("traceId", f.TraceId, 32, errors);
+        CheckHex("spanId", f.SpanId, 16, errors);
+        CheckHex("parentSpanId", f.ParentSpanId, 16, errors);
+        var usage = ReadUsage(ref f, errors);
+        CheckLatency("latencyMs", f.LatencyMs, errors);
+        CheckLatency("timeToFirstTokenMs", f.TimeToFirstTokenMs, errors);
+        if (f.LatencyMs is { } latency && f.TimeToFirstTokenMs is { } ttft && ttft > latency)
+        {
+            errors.Add(new FieldError("timeToFirstTokenMs", "range", $"timeToFirstTokenMs ({ttft}) cannot exceed latencyMs ({latency})."));
+        }
+
+        if (f.HttpStatus is { } http && http is < 100 or > 599)
+        {
+            errors.Add(new FieldError("httpStatus", "range", $"httpStatus must be 100-599, not {http}."));
+        }
+
+        if (f.CostUsd is < 0)
+        {
+            errors.Add(new FieldError("costUsd", "range", "costUsd cannot be negative."));
+        }
+
+        var operation = Enum(f.Operation, "operation", CallOperation.Chat, errors, ("chat", CallOperation.Chat), ("completion", CallOperation.Completion), ("embedding", CallOperation.Embedding), ("image", CallOperation.Image), ("audio", CallOperation.Audio), ("tool", CallOperation.Tool));
+        var status = Enum(f.Status, "status", CallStatus.Ok, errors, ("ok", CallStatus.Ok), ("error", CallStatus.Error));
+        var tier = Enum(f.ServiceTier, "serviceTier", ServiceTier.Standard, errors, ("standard", ServiceTier.Standard), ("default", ServiceTier.Standard), ("batch", ServiceTier.Batch), ("priority", ServiceTier.Priority), ("flex", ServiceTier.Flex));
+        AzureDeploymentType? deploymentType = f.DeploymentType is null
+            ? null
+            : Enum(f.DeploymentType, "deploymentType", AzureDeploymentType.Global, errors, ("global", AzureDeploymentType.Global), ("data-zone", AzureDeploymentType.DataZone), ("datazone", AzureDeploymentType.DataZone), ("regional", AzureDeploymentType.Regional));
+
+        if (errors.Count > 0 || usage is null || timestamp is null || provider is null)
+        {
+            return null;
+        }
+
+        return new CallEvent
+        {
+            Id = id ?? assignId(),
+            IdAssigned = id is null,
+            Timestamp = timestamp.Value,
+            Tenant = context.Tenant,
+            Project = context.Project,
+            Service = f.Service,
+            Release = f.Release,
+            Environment = f.Environment,
+            Provider = provider,
+            Model = f.Model,
+            ResponseModel = f.ResponseModel,
+            Deployment = f.Deployment,
+            Operation = operation,
+            Usage = usage,
+            LatencyMs = f.LatencyMs,
+            TimeToFirstTokenMs = f.TimeToFirstTokenMs,
+            Status = status,
+            ErrorType = f.ErrorType,
+            HttpStatus = (int?)f.HttpStatus,
+            UserId = f.UserId,
+            SessionId = f.SessionId,
+            Department = f.Department,
+            Experiment = f.Experiment,
+            Variant = f.Variant,
+            TraceId = f.TraceId?.ToLowerInvariant(),
+            SpanId = f.SpanId?.ToLowerInvariant(),
+            ParentSpanId = f.ParentSpanId?.ToLowerInvariant(),
+            ServiceTier = tier,
+            DeploymentType = deploymentType,
+            Tags = f.Tags ?? new Dictionary<string, string>(),
+            ClientCostUsd = f.CostUsd,
+        };
+    }
+
+    private static TokenUsage? ReadUsage(ref Fields f, List<FieldError> errors)
+    {
+        var input = f.InputTokens ?? 0;
+        var output = f.OutputTokens ?? 0;
+        var cached = f.CachedInputTokens ?? 0;
+        var write = f.CacheWriteTokens ?? 0;
+        var reasoning = f.ReasoningTokens ?? 0;
+        var ok = true;
+        foreach (var (field, value) in new[] { ("inputTokens", input), ("outputTokens", output), ("cachedInputTokens", cached), ("cacheWriteTokens", write), ("reasoningTokens", reasoning) })
+        {
+            if (value < 0)
+            {
+                errors.Add(new FieldError(field, "range", $"{field} cannot be negative."));
+                ok = false;
+            }
+            else if (value > CallEventLimits.MaxTokens)
+            {
+                errors.Add(new FieldError(field, "range", $"{field} ({value}) is above {CallEventLimits.MaxTokens:N0}, more than any model takes in one call."));
+                ok = false;
+            }
+        }
+
+        if (!ok)
+        {
+            return null;
+        }
+
+        if (cached + write > input)
+        {
+            errors.Add(new FieldError("inputTokens", "convention",
+                $"cachedInputTokens ({cached}) + cacheWriteTokens ({write}) exceed inputTokens ({input}). inputTokens must include cache reads and writes " +
+                "(OpenAI/OpenTelemetry convention); these look reported additively, as Anthropic's usage does: send inputTokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens."));
+            ok = false;
+        }
+
+        if (reasoning > output)
+        {
+            errors.Add(new FieldError("outputTokens", "convention",
+                $"reasoningTokens ({reasoning}) exceed outputTokens ({output}). outputTokens must include reasoning tokens; these look reported additively, " +
+                "as Gemini's thoughtsTokenCount is: send outputTokens = candidatesTokenCount + thoughtsTokenCount."));
+            ok = false;
+        }
+
+        return ok ? new TokenUsage(input, output, cached, write, reasoning) : null;
+    }
+
+    private static DateTimeOffset? ReadTimestamp(string? text, CallEventContext context, List<FieldError> errors)
+    {
+        if (text is null)
+        {
+            errors.Add(new FieldError("timestamp", "required", "timestamp is required: RFC 3339, UTC or with an offset (2026-11-20T10:15:30.123Z)."));
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParseExact(text, RfcFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
+        {
+            errors.Add(new FieldError("timestamp", "format", $"timestamp '{Truncate(text)}' is not RFC 3339 with a time zone (2026-11-20T10:15:30.123Z or +01:00)."));
+            return null;
+        }
+
+        timestamp = timestamp.ToUniversalTime();
+        if (timestamp > context.Now + CallEventLimits.MaxFutureSkew)
+        {
+            errors.Add(new FieldError("timestamp", "range", $"timestamp {timestamp:O} is in the future (server time {context.Now:O}); check the client's clock."));
+            return null;
+        }
+
+        if (timestamp < context.Now - context.Retention)
+        {
+            errors.Add(new FieldError("timestamp", "range", $"timestamp {timestamp:O} is older than the {context.Retention.TotalDays:0}-day retention; it would expire at once."));
+            return null;
+        }
+
+        return timestamp;
+    }
+
+    private static readonly string[] RfcFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
+        "yyyy-MM-dd' 'HH:mm:ssK", "yyyy-MM-dd' 'HH:mm:ss.FFFFFFFK",
+    ];
+
+    private static T Enum<T>(string? text, string field, T fallback, List<FieldError> errors, params (string Name, T Value)[] values)
+        where T : struct
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        foreach (var (name, value) in values)
+        {
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        errors.Add(new FieldError(field, "enum", $"{field} '{Truncate(text)}' is not one of: {string.Join(", ", values.Select(v => v.Name).Distinct())}."));
+        return fallback;
+    }
+
+    private static string? Required(string? value, string field, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(new FieldError(field, "required", $"{field} is required."));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static void CheckText(string field, string? value, List<FieldError> errors)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > CallEventLimits.MaxTextLength)
+        {
+            errors.Add(new FieldError(field, "length", $"{field} is {value.Length} characters; the limit is {CallEventLimits.MaxTextLength}."));
+        }
+        else if (value.Length == 0 || string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(new FieldError(field, "empty", $"{field} is empty; leave it out instead."));
+        }
+        else if (value.Any(char.IsControl))
+        {
+            errors.Add(new FieldError(field, "format", $"{field} contains control characters."));
+        }
+    }
+
+    private static void CheckHex(string field, string? value, int length, List<FieldError> errors)
+    {
+        if (value is not null && (value.Length != length || !value.All(char.IsAsciiHexDigit)))
+        {
+            errors.Add(new FieldError(field, "format", $"{field} must be {length} hexadecimal characters (W3C trace context)."));
+        }
+    }
+
+    private static void CheckLatency(string field, double? value, List<FieldError> errors)
+    {
+        if (value is { } ms && (double.IsNaN(ms) || ms < 0 || ms > CallEventLimits.MaxLatencyMs))
+        {
+            errors.Add(new FieldError(field, "range", $"{field} must be 0-{CallEventLimits.MaxLatencyMs:0} milliseconds."));
+        }
+    }
+
+    private static bool IsValidId(string id) =>
+        id.Length is > 0 and <= CallEventLimits.MaxIdLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
+
+    private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                errors.Add(new FieldError(field, "type", $"{field} must be a string, not {Describe(reader.TokenType)}."));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static long? Integer(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetInt64(out var value):
+                return value;
+            case JsonTokenType.Number:
+                errors.Add(new FieldError(field, "type", $"{field} must be a whole number."));
+                return null;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                errors.Add(new FieldError(field, "type", $"{field} must be a whole number, not {Describe(reader.TokenType)}."));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static double? Number(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                return reader.GetDouble();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                errors.Add(new FieldError(field, "type", $"{field} must be a number, not {Describe(reader.TokenType)}."));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static decimal? Decimal(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetDecimal(out var value):
+                return value;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                errors.Add(new FieldError(field, "type", $"{field} must be a number."));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static Dictionary<string, string>? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            errors.Add(new FieldError("tags", "type", $"tags must be an object of strings, not {Describe(reader.TokenType)}."));
+            reader.Skip();
+            return null;
+        }
+
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                errors.Add(new FieldError($"tags.{Truncate(key)}", "type", $"tag '{Truncate(key)}' must have a string value."));
+                reader.Skip();
+                continue;
+            }
+
+            var value = reader.GetString()!;
+            if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
+            {
+                errors.Add(new FieldError($"tags.{Truncate(key)}", "length", $"tag keys must be 1-{CallEventLimits.MaxTagKeyLength} characters."));
+            }
+            else if (value.Length > CallEventLimits.MaxTagValueLength)
+            {
+                errors.Add(new FieldError($"tags.{key}", "length", $"tag '{key}' is {value.Length} characters; the limit is {CallEventLimits.MaxTagValueLength}."));
+            }
+            else
+            {
+                tags[key] = value;
+            }
+        }
+
+        if (tags.Count > CallEventLimits.MaxTags)
+        {
+            errors.Add(new FieldError("tags", "length", $"{tags.Count} tags; the limit is {CallEventLimits.MaxTags}."));
+        }
+
+        return tags;
+    }
+
+    private static string UnknownFieldMessage(string name)
+    {
+        var normalized = name.Replace("_", string.Empty, StringComparison.Ordinal);
+        var suggestion = KnownFields.FirstOrDefault(k => string.Equals(k, normalized, StringComparison.OrdinalIgnoreCase))
+            ?? (normalized.Equals("prompttokens", StringComparison.OrdinalIgnoreCase) ? "inputTokens" : null)
+            ?? (normalized.Equals("completiontokens", StringComparison.OrdinalIgnoreCase) ? "outputTokens" : null);
+        return suggestion is null
+            ? $"Unknown field '{Truncate(name)}'; see /api/v1/schema/call-event.json."
+            : $"Unknown field '{Truncate(name)}'; did you mean '{suggestion}'?";
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        _ => token.ToString().ToLowerInvariant(),
+    };
+
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+
+    private struct Fields
+    {
+        public string? Id, Timestamp, Project, Service, Release, Environment, Provider, Model, ResponseModel, Deployment, Operation;
+        public long? InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, HttpStatus;
+        public double? LatencyMs, TimeToFirstTokenMs;
+        public string? Status, ErrorType, UserId, SessionId, Department, Experiment, Variant, TraceId, SpanId, ParentSpanId, ServiceTier, DeploymentType;
+        public Dictionary<string, string>? Tags;
+        public decimal? CostUsd;
+    }
+}
