@@ -1,8 +1,11 @@
 using TokenTally.Functions.Health;
 using TokenTally.Functions.Hosting;
+using TokenTally.Functions.Ingestion;
 using TokenTally.Functions.Invocations;
 using TokenTally.Functions.Local;
 using TokenTally.Functions.Pipeline;
+using TokenTally.Functions.Pricing;
+using TokenTally.Functions.Projects;
 using TokenTally.Functions.Storage;
 using TokenTally.Functions.Telemetry;
 
@@ -12,14 +15,23 @@ builder.AddHosting();
 builder.AddTelemetry();
 builder.Services.AddInvocations();
 builder.Services.AddStorage();
+builder.Services.AddProjects();
+builder.Services.AddPricing();
+builder.Services.AddIngestion();
 builder.Services.AddPipeline();
 builder.Services.AddLocalMode();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.MapRoot();
 app.MapHealthApi();
+app.MapProjectsApi();
+app.MapPricesApi();
+app.MapIngestionApi();
 app.MapInvocationApi();
 app.Run();
 

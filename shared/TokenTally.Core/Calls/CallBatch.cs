@@ -46,6 +46,11 @@ public static class CallBatch
 
     private static string? SplitJson(ReadOnlyMemory<byte> body, List<ReadOnlyMemory<byte>> records)
     {
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return "The body is empty.";
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = 16 });

@@ -37,13 +37,15 @@ public static class CallEventParser
     /// <param name="context">The sending key's tenant and project, the clock and the retention.</param>
     /// <param name="errors">Receives every problem found.</param>
     /// <param name="assignId">Makes an id for a record that has none.</param>
-    public static CallEvent? Parse(ReadOnlySpan<byte> json, CallEventContext context, List<FieldError> errors, Func<string> assignId)
+    /// <param name="id">The record's id as sent (null when absent or unreadable), to report a rejected record by.</param>
+    public static CallEvent? Parse(ReadOnlySpan<byte> json, CallEventContext context, List<FieldError> errors, Func<string> assignId, out string? id)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(assignId);
         var start = errors.Count;
         var fields = new Fields();
+        id = null;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 });
@@ -54,6 +56,7 @@ public static class CallEventParser
             }
 
             ReadObject(ref reader, ref fields, errors);
+            id = fields.Id;
             if (reader.Read())
             {
                 errors.Add(new FieldError("record", "syntax", "Unexpected content after the record's closing brace."));
@@ -281,7 +284,7 @@ public static class CallEventParser
             return null;
         }
 
-        if (!DateTimeOffset.TryParseExact(text, RfcFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
+        if (!HasZone(text) || !DateTimeOffset.TryParseExact(text, RfcFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
         {
             errors.Add(new FieldError("timestamp", "format", $"timestamp '{Truncate(text)}' is not RFC 3339 with a time zone (2026-11-20T10:15:30.123Z or +01:00)."));
             return null;
@@ -302,6 +305,11 @@ public static class CallEventParser
 
         return timestamp;
     }
+
+    /// <summary>RFC 3339 requires Z or ±hh:mm; a local time without one would be read in the server's zone.</summary>
+    private static bool HasZone(string text) =>
+        text.EndsWith('Z') || text.EndsWith('z') ||
+        (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':' && char.IsAsciiDigit(text[^1]));
 
     private static readonly string[] RfcFormats =
     [

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using TokenTally.Core.Calls;
+using TokenTally.Functions.Pricing;
+using TokenTally.Functions.Projects;
+
+namespace TokenTally.Functions.Ingestion;
+
+public sealed record RejectedRecord(int Index, string? Id, IReadOnlyList<FieldError> Errors);
+
+public sealed record AssignedId(int Index, string Id);
+
+/// <summary>What happened to a batch: accepted records (new or repeated), unpriced ones, and every rejected record with all its errors.</summary>
+public sealed record IngestionResult(int Accepted, int Created, int Duplicates, int Unpriced, IReadOnlyList<RejectedRecord> Rejected, IReadOnlyList<AssignedId> AssignedIds)
+{
+    /// <summary>True when records were rejected and every one only for writing outside the key's project.</summary>
+    public bool OnlyForbidden => Rejected.Count > 0 && Rejected.All(r => r.Errors.All(e => e.Code == "forbidden"));
+}
+
+/// <summary>
+/// The one intake behind HTTP and Event Hubs: validate every record, normalize and price the good
+/// ones, and upsert them by (tenant, id), so a redelivered batch changes no total.
+/// </summary>
+public sealed class IngestionService(
+    CallRecordStore calls,
+    ProjectStore projects,
+    CallPricer pricer,
+    UnpricedCounter unpriced,
+    TimeProvider time,
+    IOptions<IngestionOptions> options)
+{
+    public async Task<IngestionResult> IngestAsync(ProjectKey key, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var project = await projects.GetAsync(key.Tenant, key.Project, cancellationToken)
+            ?? throw new InvalidOperationException($"Key {key.KeyId} belongs to project {key.Tenant}/{key.Project}, which does not exist.");
+        var overrides = await pricer.GetOverridesAsync(key.Tenant, cancellationToken);
+        var context = new CallEventContext(key.Tenant, key.Project, now, options.Value.Retention);
+
+        var accepted = new List<StoredCall>(records.Count);
+        var rejected = new List<RejectedRecord>();
+        var assigned = new List<AssignedId>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var errors = new List<FieldError>();
+        for (var index = 0; index < records.Count; index++)
+        {
+            errors.Clear();
+            var callEvent = CallEventParser.Parse(records[index].Span, context, errors, () => Guid.CreateVersion7(now).ToString("N"), out var sentId);
+            if (callEvent is not null && !seen.TryAdd(callEvent.Id, index))
+            {
+                errors.Add(new FieldError("id", "duplicate", $"id '{callEvent.Id}' already appears at index {seen[callEvent.Id]} of this batch."));
+                callEvent = null;
+            }
+
+            if (callEvent is null)
+            {
+                rejected.Add(new RejectedRecord(index, sentId, errors.ToList()));
+                continue;
+            }
+
+            if (callEvent.IdAssigned)
+            {
+                assigned.Add(new AssignedId(index, callEvent.Id));
+            }
+
+            accepted.Add(new StoredCall(callEvent, pricer.Price(callEvent, project, overrides), now));
+        }
+
+        var created = accepted.Count == 0 ? [] : await calls.UpsertAsync(accepted, options.Value.Retention, cancellationToken);
+        var newUnpriced = accepted.Where((call, i) => created[i] && call.Pricing.Unpriced).ToList();
+        if (newUnpriced.Count > 0)
+        {
+            await unpriced.AddAsync(key.Tenant, now, newUnpriced.Select(c => c.Pricing.Model), cancellationToken);
+        }
+
+        var createdCount = created.Count(c => c);
+        return new IngestionResult(accepted.Count, createdCount, accepted.Count - createdCount, accepted.Count(c => c.Pricing.Unpriced), rejected, assigned);
+    }
+}

@@ -1,0 +1,11 @@
+namespace TokenTally.Functions.Pricing;
+
+public static class PricingSetup
+{
+    public static IServiceCollection AddPricing(this IServiceCollection services)
+    {
+        services.AddSingleton<CallPricer>();
+        services.AddSingleton<UnpricedCounter>();
+        return services;
+    }
+}

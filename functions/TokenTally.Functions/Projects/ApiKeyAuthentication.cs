@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using TokenTally.Functions.Local;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Functions.Projects;
+
+/// <summary>What a presented key turns out to be.</summary>
+public abstract record KeyResolution
+{
+    private KeyResolution()
+    {
+    }
+
+    public sealed record Admin : KeyResolution;
+
+    public sealed record ForProject(ProjectKey Key) : KeyResolution;
+
+    public sealed record Invalid(string Reason) : KeyResolution;
+}
+
+/// <summary>
+/// Resolves a presented key: the bootstrap admin key, or a project key (tenant and project). Keys
+/// are compared by SHA-256 in constant time; lookups are cached for 30 s, and a revocation on this
+/// instance applies at once (other instances within the cache time).
+/// </summary>
+public sealed class ApiKeyResolver(ProjectStore projects, IDocumentStore store, IMemoryCache cache)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    public async Task<KeyResolution> ResolveAsync(string key, CancellationToken cancellationToken)
+    {
+        if (key.StartsWith(AdminKeyBootstrap.Prefix, StringComparison.Ordinal))
+        {
+            var admin = await cache.GetOrCreateAsync("admin-key", async entry =>
+            {
+                entry.AbsoluteExpirationRelativeToNow = CacheFor;
+                var document = await store.GetAsync(DocumentContainer.Config, AdminKeyBootstrap.PartitionKey, AdminKeyBootstrap.DocumentId, cancellationToken);
+                return (string?)document?.Data["sha256"];
+            });
+            return admin is not null && SameHash(admin, AdminKeyBootstrap.Hash(key))
+                ? new KeyResolution.Admin()
+                : new KeyResolution.Invalid("The admin key is not valid.");
+        }
+
+        var keyId = ProjectStore.KeyIdOf(key);
+        if (keyId is null)
+        {
+            return new KeyResolution.Invalid("The API key is malformed: TokenTally keys look like tt_<12 hex>_<secret>.");
+        }
+
+        var record = await cache.GetOrCreateAsync("key:" + keyId, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return await projects.GetKeyAsync(keyId, cancellationToken);
+        });
+        if (record is null || !SameHash(record.Sha256, ProjectStore.Hash(key)))
+        {
+            return new KeyResolution.Invalid("The API key is not valid.");
+        }
+
+        return record.RevokedAt is null
+            ? new KeyResolution.ForProject(new ProjectKey(record.Tenant, record.Project, record.KeyId))
+            : new KeyResolution.Invalid($"The API key {record.KeyId} was revoked at {record.RevokedAt:O}.");
+    }
+
+    /// <summary>Drops a key from this instance's cache (after a revocation).</summary>
+    public void Forget(string keyId) => cache.Remove("key:" + keyId);
+
+    private static bool SameHash(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+}
+
+/// <summary>The API-key authentication scheme: <c>Authorization: Bearer &lt;key&gt;</c> or <c>api-key: &lt;key&gt;</c>, answering 401/403 as problem details.</summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyResolver keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string TenantClaim = "tokentally:tenant";
+    public const string ProjectClaim = "tokentally:project";
+    public const string KeyIdClaim = "tokentally:key";
+    public const string AdminRole = "admin";
+
+    /// <summary>The key sent with a request, from either header.</summary>
+    public static string? KeyFrom(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+
+        return request.Headers["api-key"].ToString() is { Length: > 0 } apiKey ? apiKey.Trim() : null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = KeyFrom(Request);
+        if (key is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        return await keys.ResolveAsync(key, Context.RequestAborted) switch
+        {
+            KeyResolution.Admin => Success(new Claim(ClaimTypes.Role, AdminRole), new Claim(KeyIdClaim, "admin")),
+            KeyResolution.ForProject(var project) => Success(new Claim(TenantClaim, project.Tenant), new Claim(ProjectClaim, project.Project), new Claim(KeyIdClaim, project.KeyId)),
+            KeyResolution.Invalid(var reason) => AuthenticateResult.Fail(reason),
+            _ => AuthenticateResult.Fail("Unknown key."),
+        };
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await Context.AuthenticateAsync(SchemeName);
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+            result.Failure?.Message ?? "Send an API key as 'Authorization: Bearer <key>' or 'api-key: <key>'.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This key may not use this endpoint.");
+
+    private Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        return Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(Context);
+    }
+
+    private AuthenticateResult Success(params Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+}
+
+/// <summary>Who is calling, as the endpoints see it.</summary>
+public sealed record ProjectKey(string Tenant, string Project, string KeyId)
+{
+    public static ProjectKey? From(ClaimsPrincipal user) =>
+        user.FindFirstValue(ApiKeyAuthenticationHandler.TenantClaim) is { } tenant && user.FindFirstValue(ApiKeyAuthenticationHandler.ProjectClaim) is { } project
+            ? new ProjectKey(tenant, project, user.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim)!)
+            : null;
+}
+
+public static class Policies
+{
+    public const string Admin = "admin";
+    public const string ProjectKey = "project-key";
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Functions.Projects;
+
+/// <summary>A project of a tenant, with its Azure OpenAI deployment → model mapping.</summary>
+public sealed record Project(string Tenant, string Name, IReadOnlyDictionary<string, string> AzureDeployments, DateTimeOffset CreatedAt);
+
+/// <summary>An API key as stored: only the SHA-256 of its secret.</summary>
+public sealed record ApiKeyRecord(string KeyId, string Tenant, string Project, string Name, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A key just issued: the only time its secret exists outside the caller.</summary>
+public sealed record IssuedKey(string KeyId, string Key, string Name, string Tenant, string Project, DateTimeOffset CreatedAt);
+
+/// <summary>Projects (partition = tenant) and API keys (partition <c>_keys</c>) in the config container.</summary>
+public sealed partial class ProjectStore(IDocumentStore store, TimeProvider time)
+{
+    public const string KeysPartition = "_keys";
+    public const string KeyPrefix = "tt_";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Tenant and project names: lower-case letters, digits and dashes, 2-63 characters.</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    public async Task<Project?> GetAsync(string tenant, string project, CancellationToken cancellationToken)
+    {
+        var document = await store.GetAsync(DocumentContainer.Config, tenant, ProjectId(project), cancellationToken);
+        return document?.Data.Deserialize<Project>(Json);
+    }
+
+    /// <summary>Creates a project; null when it exists.</summary>
+    public async Task<Project?> CreateAsync(string tenant, string project, IReadOnlyDictionary<string, string> azureDeployments, CancellationToken cancellationToken)
+    {
+        var created = new Project(tenant, project, azureDeployments, time.GetUtcNow());
+        var result = await store.UpsertAsync(DocumentContainer.Config, new DocumentWrite(tenant, ProjectId(project), ToData(created)), WriteCondition.IfNotExists, cancellationToken);
+        return result.Succeeded ? created : null;
+    }
+
+    public async Task<Project?> SetAzureDeploymentsAsync(string tenant, string project, IReadOnlyDictionary<string, string> azureDeployments, CancellationToken cancellationToken)
+    {
+        var document = await store.GetAsync(DocumentContainer.Config, tenant, ProjectId(project), cancellationToken);
+        if (document is null)
+        {
+            return null;
+        }
+
+        var updated = document.Data.Deserialize<Project>(Json)! with { AzureDeployments = azureDeployments };
+        var result = await store.UpsertAsync(DocumentContainer.Config, new DocumentWrite(tenant, ProjectId(project), ToData(updated)), WriteCondition.IfMatch(document.ETag), cancellationToken);
+        return result.Succeeded ? updated : throw new InvalidOperationException($"Project {tenant}/{project} changed while being updated; try again.");
+    }
+
+    /// <summary>Issues a key <c>tt_&lt;keyId&gt;_&lt;secret&gt;</c>; only its hash is kept.</summary>
+    public async Task<IssuedKey> IssueKeyAsync(string tenant, string project, string name, CancellationToken cancellationToken)
+    {
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var key = $"{KeyPrefix}{keyId}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var record = new ApiKeyRecord(keyId, tenant, project, name, Hash(key), time.GetUtcNow(), null);
+        await store.UpsertAsync(DocumentContainer.Config, new DocumentWrite(KeysPartition, keyId, ToData(record), RangeKey: $"{tenant}/{project}"), WriteCondition.IfNotExists, cancellationToken);
+        return new IssuedKey(keyId, key, name, tenant, project, record.CreatedAt);
+    }
+
+    public async Task<ApiKeyRecord?> GetKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var document = await store.GetAsync(DocumentContainer.Config, KeysPartition, keyId, cancellationToken);
+        return document?.Data.Deserialize<ApiKeyRecord>(Json);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string tenant, string project, CancellationToken cancellationToken)
+    {
+        var scope = $"{tenant}/{project}";
+        var keys = new List<ApiKeyRecord>();
+        await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Config, KeysPartition, new RangeKeyFilter(scope, scope + "\0"), cancellationToken))
+        {
+            keys.Add(document.Data.Deserialize<ApiKeyRecord>(Json)!);
+        }
+
+        return keys.OrderBy(k => k.CreatedAt).ToList();
+    }
+
+    /// <summary>Revokes a key of this project; false when there is no such key.</summary>
+    public async Task<bool> RevokeKeyAsync(string tenant, string project, string keyId, CancellationToken cancellationToken)
+    {
+        var key = await GetKeyAsync(keyId, cancellationToken);
+        if (key is null || key.Tenant != tenant || key.Project != project)
+        {
+            return false;
+        }
+
+        if (key.RevokedAt is null)
+        {
+            await store.PatchAsync(DocumentContainer.Config, KeysPartition, keyId, [PatchOperation.Set("/revokedAt", JsonValue.Create(time.GetUtcNow()))], null, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>The stored form of a key: lower-case hex SHA-256.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>The key id inside <c>tt_&lt;keyId&gt;_&lt;secret&gt;</c>, or null for anything else.</summary>
+    public static string? KeyIdOf(string key)
+    {
+        if (!key.StartsWith(KeyPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = key.IndexOf('_', KeyPrefix.Length);
+        return end == KeyPrefix.Length + 12 ? key[KeyPrefix.Length..end] : null;
+    }
+
+    private static string ProjectId(string project) => "project:" + project;
+
+    private static JsonObject ToData<T>(T value) => JsonSerializer.SerializeToNode(value, Json)!.AsObject();
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex NamePattern();
+}
