@@ -20,6 +20,7 @@ namespace TokenTally.Functions.Tests;
 public sealed class FunctionsModeTests(CosmosTestServerFixture cosmos, AzuriteFixture azurite)
     : IClassFixture<CosmosTestServerFixture>, IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
+    private const string AdminKey = "tt_admin_functions-mode-test-key";
     private TokenTallyServer _server = null!;
     private HttpClient _client = null!;
 
@@ -34,6 +35,7 @@ public sealed class FunctionsModeTests(CosmosTestServerFixture cosmos, AzuriteFi
                 ["TokenTally:Cosmos:Database"] = cosmos.DatabaseName,
                 ["TokenTally:Cosmos:ReadMode"] = nameof(CosmosReadMode.PartitionQuery),
                 ["TokenTally:Storage:ConnectionString"] = azurite.ConnectionString,
+                ["TokenTally:Admin:KeySha256"] = TokenTally.Functions.Local.AdminKeyBootstrap.Hash(AdminKey),
             },
             // The test server's certificate is self-signed: use the fixture's client, which trusts it.
             services => services.Replace(ServiceDescriptor.Singleton<CosmosClient>(cosmos.Client)));
@@ -66,6 +68,26 @@ public sealed class FunctionsModeTests(CosmosTestServerFixture cosmos, AzuriteFi
         Assert.NotNull(run);
         Assert.Equal(RunStatus.Succeeded, run.Run.Status);
     }
+
+    [Fact]
+    public async Task TheConfiguredAdminKeySetsUpAProjectWhoseCallsArePricedAndStoredInCosmos()
+    {
+        var tenant = "fm-" + Guid.NewGuid().ToString("N")[..10];
+        using var create = ApiSession.Admin(HttpMethod.Post, "/api/v1/admin/projects", AdminKey, new { tenant, project = "app" });
+        Assert.Equal(HttpStatusCode.Created, (await _client.SendAsync(create)).StatusCode);
+        using var issue = ApiSession.Admin(HttpMethod.Post, $"/api/v1/admin/projects/{tenant}/app/keys", AdminKey, new { name = "ci" });
+        var key = (await (await _client.SendAsync(issue)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+        var session = new ApiSession(_client, AdminKey, tenant, "app", ProjectStoreKeyId(key), key);
+
+        var response = await session.PostEventsAsync(Calls.Batch(Calls.Record("cosmos-1"), Calls.Record("cosmos-2", provider: "anthropic", model: "claude-sonnet-4-5")));
+        var call = await session.GetCallAsync("cosmos-2");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("claude-sonnet-4-5", call.GetProperty("canonicalModel").GetString());
+        Assert.True(call.GetProperty("cost").GetProperty("totalUsd").GetDecimal() > 0);
+    }
+
+    private static string ProjectStoreKeyId(string key) => TokenTally.Functions.Projects.ProjectStore.KeyIdOf(key)!;
 
     [Fact]
     public void NoLocalAdminKeyIsCreatedInFunctionsMode() =>

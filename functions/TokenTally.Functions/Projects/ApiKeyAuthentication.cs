@@ -10,6 +10,15 @@ using TokenTally.Storage.Documents;
 
 namespace TokenTally.Functions.Projects;
 
+/// <summary>TokenTally:Admin — the admin key in functions mode, where no key is printed at start-up.</summary>
+public sealed class AdminOptions
+{
+    public const string Section = "TokenTally:Admin";
+
+    /// <summary>Lower-case hex SHA-256 of an admin key of the form tt_admin_…; only the hash is configured, never the key.</summary>
+    public string? KeySha256 { get; set; }
+}
+
 /// <summary>What a presented key turns out to be.</summary>
 public abstract record KeyResolution
 {
@@ -29,7 +38,7 @@ public abstract record KeyResolution
 /// are compared by SHA-256 in constant time; lookups are cached for 30 s, and a revocation on this
 /// instance applies at once (other instances within the cache time).
 /// </summary>
-public sealed class ApiKeyResolver(ProjectStore projects, IDocumentStore store, IMemoryCache cache)
+public sealed class ApiKeyResolver(ProjectStore projects, IDocumentStore store, IMemoryCache cache, IOptions<AdminOptions> adminOptions)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
@@ -41,7 +50,7 @@ public sealed class ApiKeyResolver(ProjectStore projects, IDocumentStore store, 
             {
                 entry.AbsoluteExpirationRelativeToNow = CacheFor;
                 var document = await store.GetAsync(DocumentContainer.Config, AdminKeyBootstrap.PartitionKey, AdminKeyBootstrap.DocumentId, cancellationToken);
-                return (string?)document?.Data["sha256"];
+                return (string?)document?.Data["sha256"] ?? adminOptions.Value.KeySha256?.ToLowerInvariant();
             });
             return admin is not null && SameHash(admin, AdminKeyBootstrap.Hash(key))
                 ? new KeyResolution.Admin()

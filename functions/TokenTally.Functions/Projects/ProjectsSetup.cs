@@ -8,6 +8,9 @@ public static class ProjectsSetup
     public static IServiceCollection AddProjects(this IServiceCollection services)
     {
         services.AddMemoryCache();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
+            .Validate(o => o.KeySha256 is null or "" || (o.KeySha256.Length == 64 && o.KeySha256.All(char.IsAsciiHexDigit)), "TokenTally:Admin:KeySha256 must be 64 hexadecimal characters (the SHA-256 of the admin key).")
+            .ValidateOnStart();
         services.AddSingleton<ProjectStore>();
         services.AddSingleton<ApiKeyResolver>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
