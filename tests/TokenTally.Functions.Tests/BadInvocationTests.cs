@@ -5,17 +5,8 @@ using TokenTally.Functions.Tests.Infrastructure;
 namespace TokenTally.Functions.Tests;
 
 /// <summary>A malformed invocation gets a 400 problem naming the field; it never crashes the server.</summary>
-public sealed class BadInvocationTests : IAsyncLifetime
+public sealed class BadInvocationTests : ServerTests
 {
-    private readonly TokenTallyServer _server = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _server.Start();
-        return ValueTask.CompletedTask;
-    }
-
     public static TheoryData<string, string, string, string> MalformedPayloads => new()
     {
         { "not JSON", "{\"Data\": ", "body", "not valid JSON" },
@@ -41,7 +32,7 @@ public sealed class BadInvocationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(problem.FieldErrors(field), m => m.Contains(message, StringComparison.Ordinal));
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/health", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/api/health", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -69,17 +60,11 @@ public sealed class BadInvocationTests : IAsyncLifetime
     {
         await PostAsync("/HourlyPipeline", "{\"Data\": {\"timer\": {\"IsPastDue\": \"maybe\"}}, \"Metadata\": {\"sys\": {\"UtcNow\": \"2026-11-20T10:05:00Z\"}}}");
 
-        var runs = await new Pipeline.PipelineRunStore(_server.Store).ListAsync(DateTimeOffset.MinValue.AddYears(2000), DateTimeOffset.MaxValue.AddYears(-1000), TestContext.Current.CancellationToken);
+        var runs = await new Pipeline.PipelineRunStore(Server.Store).ListAsync(DateTimeOffset.MinValue.AddYears(2000), DateTimeOffset.MaxValue.AddYears(-1000), TestContext.Current.CancellationToken);
 
         Assert.Empty(runs);
     }
 
     private Task<HttpResponseMessage> PostAsync(string path, string payload) =>
-        _client.PostAsync(path, new StringContent(payload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
+        Client.PostAsync(path, new StringContent(payload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 }

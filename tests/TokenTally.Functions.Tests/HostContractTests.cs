@@ -11,21 +11,12 @@ using TokenTally.Testing;
 namespace TokenTally.Functions.Tests;
 
 /// <summary>For every function.json, the exact payload the Functions host would send, and the answer it needs.</summary>
-public sealed class HostContractTests : IAsyncLifetime
+public sealed class HostContractTests : ServerTests
 {
-    private readonly TokenTallyServer _server = new();
-    private HttpClient _client = null!;
-
     public static TheoryData<string> FunctionNames => new(Directory.EnumerateDirectories(RepositoryPaths.Functions)
         .Where(d => File.Exists(Path.Combine(d, "function.json")))
         .Select(Path.GetFileName)
         .Order(StringComparer.Ordinal)!);
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _server.Start();
-        return ValueTask.CompletedTask;
-    }
 
     [Theory]
     [MemberData(nameof(FunctionNames))]
@@ -45,7 +36,7 @@ public sealed class HostContractTests : IAsyncLifetime
                 request.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
             }
 
-            var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+            var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(sample.RootElement.GetProperty("expectStatus").GetInt32(), (int)response.StatusCode);
             return;
         }
@@ -66,7 +57,7 @@ public sealed class HostContractTests : IAsyncLifetime
 
         var response = await InvokeAsync("HourlyPipeline", payload);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        var run = await new PipelineRunStore(_server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
+        var run = await new PipelineRunStore(Server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("2026-11-20T09", body.GetProperty("Logs")[0].GetString());
@@ -90,7 +81,7 @@ public sealed class HostContractTests : IAsyncLifetime
         });
 
         var response = await InvokeAsync("HourlyPipeline", payload);
-        var run = await new PipelineRunStore(_server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
+        var run = await new PipelineRunStore(Server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull(run);
@@ -102,10 +93,10 @@ public sealed class HostContractTests : IAsyncLifetime
     {
         var payload = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "HostPayloads", "HourlyPipeline.json"), TestContext.Current.CancellationToken);
         await InvokeAsync("HourlyPipeline", payload);
-        var first = await new PipelineRunStore(_server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
+        var first = await new PipelineRunStore(Server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
 
         var again = await InvokeAsync("HourlyPipeline", payload);
-        var second = await new PipelineRunStore(_server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
+        var second = await new PipelineRunStore(Server.Store).GetAsync(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Contains("AlreadyCompleted", (await again.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("Logs")[0].GetString());
@@ -172,12 +163,6 @@ public sealed class HostContractTests : IAsyncLifetime
         request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
         request.Headers.Add("X-Azure-Functions-HostVersion", "4.1040.300.25317");
         request.Headers.UserAgent.ParseAdd("Azure-Functions-Host/4.1040.300.25317");
-        return _client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
+        return Client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 }

@@ -12,21 +12,12 @@ using TokenTally.Storage.Documents;
 namespace TokenTally.Functions.Tests;
 
 /// <summary>At-least-once delivery, exactly-once totals: over HTTP, through the Event Hubs handler, and both.</summary>
-public sealed class IngestionDeliveryTests : IAsyncLifetime
+public sealed class IngestionDeliveryTests : ServerTests
 {
-    private readonly TokenTallyServer _server = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _server.Start();
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task TenThousandEventsSentTwiceOverHttpAndOnceThroughEventHubsAreStoredOnce()
     {
-        var session = await ApiSession.CreateAsync(_server, _client);
+        var session = await ApiSession.CreateAsync(Server, Client);
         var hour = DateTimeOffset.UtcNow.AddHours(-2);
         hour = new DateTimeOffset(hour.Year, hour.Month, hour.Day, hour.Hour, 0, 0, TimeSpan.Zero);
         var records = Enumerable.Range(0, 10_000)
@@ -49,7 +40,7 @@ public sealed class IngestionDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task BadEventsAreDeadLetteredWithWhereTheyCameFromAndTheInvocationStillSucceeds()
     {
-        var session = await ApiSession.CreateAsync(_server, _client);
+        var session = await ApiSession.CreateAsync(Server, Client);
         var bodies = new[] { Calls.Record("eh-good"), Calls.Record("eh-bad", input: -1), "{not json", Calls.Record("eh-nokey") };
         var properties = new object[] { new Dictionary<string, string> { ["api-key"] = session.Key }, new Dictionary<string, string> { ["api-key"] = session.Key }, new Dictionary<string, string> { ["api-key"] = session.Key }, new Dictionary<string, string>() };
 
@@ -139,7 +130,7 @@ public sealed class IngestionDeliveryTests : IAsyncLifetime
 
     /// <summary>The host's eventHubTrigger payload: string arrays double-encoded, as the host writes them.</summary>
     private Task<HttpResponseMessage> InvokeIngestEventsAsync(string[] bodies, object[] properties, string partition, long firstSequence) =>
-        InvokeIngestEventsAsync(_client, bodies, properties, partition, firstSequence);
+        InvokeIngestEventsAsync(Client, bodies, properties, partition, firstSequence);
 
     private static Task<HttpResponseMessage> InvokeIngestEventsAsync(HttpClient client, string[] bodies, object[] properties, string partition, long firstSequence)
     {
@@ -161,7 +152,7 @@ public sealed class IngestionDeliveryTests : IAsyncLifetime
 
     private async Task<(int Calls, decimal Cost, long InputTokens)> HourTotalsAsync(string tenant, DateTimeOffset hour)
     {
-        var store = _server.Services.GetRequiredService<CallRecordStore>();
+        var store = Server.Services.GetRequiredService<CallRecordStore>();
         var (calls, cost, input) = (0, 0m, 0L);
         await foreach (var call in store.ReadHourAsync(tenant, hour, TestContext.Current.CancellationToken))
         {
@@ -175,7 +166,7 @@ public sealed class IngestionDeliveryTests : IAsyncLifetime
 
     private async Task<List<JsonElement>> DeadLettersAsync()
     {
-        var blobs = _server.Services.GetRequiredService<IBlobStore>();
+        var blobs = Server.Services.GetRequiredService<IBlobStore>();
         var letters = new List<JsonElement>();
         await foreach (var blob in blobs.ListAsync(BlobContainer.DeadLetters, "eventhubs/", TestContext.Current.CancellationToken))
         {
@@ -183,11 +174,5 @@ public sealed class IngestionDeliveryTests : IAsyncLifetime
         }
 
         return letters;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
     }
 }
