@@ -1,3 +1,4 @@
+using TokenTally.Functions.Demo;
 using TokenTally.Functions.Health;
 using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Ingestion;
@@ -9,7 +10,7 @@ using TokenTally.Functions.Projects;
 using TokenTally.Functions.Storage;
 using TokenTally.Functions.Telemetry;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(DemoSetup.ExpandDemoSwitch(args));
 builder.AddLocalSettingsFile();
 builder.AddHosting();
 builder.AddTelemetry();
@@ -20,6 +21,7 @@ builder.Services.AddPricing();
 builder.Services.AddIngestion();
 builder.Services.AddPipeline();
 builder.Services.AddLocalMode();
+builder.Services.AddDemo();
 
 var app = builder.Build();
 app.UseExceptionHandler();
