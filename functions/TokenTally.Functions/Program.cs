@@ -1,4 +1,5 @@
 using TokenTally.Functions.Demo;
+using TokenTally.Functions.Costs;
 using TokenTally.Functions.Health;
 using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Ingestion;
@@ -34,6 +35,8 @@ app.MapHealthApi();
 app.MapProjectsApi();
 app.MapPricesApi();
 app.MapIngestionApi();
+app.MapPipelineApi();
+app.MapCostsApi();
 app.MapInvocationApi();
 app.Run();
 

@@ -56,6 +56,34 @@ public sealed class HourlyPipelineRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task AStepThatFailsTwiceSucceedsOnItsThirdAttemptWithinOneRun()
+    {
+        var flaky = new CountingStep(PipelineSteps.Rollup, failures: 2);
+
+        var report = await CreateSut(3, flaky).RunAsync(Hour, "timer", Ct);
+
+        Assert.Equal(RunOutcome.Completed, report.Outcome);
+        Assert.Equal(3, flaky.Runs);
+        Assert.Equal(3, report.Run.Steps[0].Attempts);
+        Assert.Equal(StepStatus.Succeeded, report.Run.Steps[0].Status);
+    }
+
+    [Fact]
+    public async Task ARerunOfACompletedHourRunsEveryStepAgain()
+    {
+        var step = new CountingStep(PipelineSteps.Rollup, failures: 0);
+        var runner = CreateSut(step);
+        await runner.RunAsync(Hour, "timer", Ct);
+
+        var again = await runner.RunAsync(Hour, "backfill", Ct, rerun: true);
+
+        Assert.Equal(RunOutcome.Completed, again.Outcome);
+        Assert.Equal(2, step.Runs);
+        Assert.Equal("backfill", again.Run.Trigger);
+        Assert.Equal(2, again.Run.Attempts);
+    }
+
+    [Fact]
     public async Task AnHourHeldByAnotherInstanceIsLeftAloneUntilItsLeaseExpires()
     {
         await _runs.CreateAsync(PipelineRun.Start(Hour, "timer", _time.GetUtcNow()), Ct);
@@ -86,7 +114,9 @@ public sealed class HourlyPipelineRunnerTests : IDisposable
     [Fact]
     public async Task AFailedRunAnswersTheHostWithAServerErrorSoItRetries()
     {
-        await using var server = new TokenTallyServer(services: s => s.AddSingleton<IPipelineStep>(new CountingStep(PipelineSteps.Rollup, failures: 1)));
+        await using var server = new TokenTallyServer(
+            new Dictionary<string, string?> { ["TokenTally:Pipeline:MaxStepAttempts"] = "1" },
+            s => s.AddSingleton<IPipelineStep>(new CountingStep(PipelineSteps.Rollup, failures: 1)));
         using var client = server.Start();
         var payload = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "HostPayloads", "HourlyPipeline.json"), Ct);
 
@@ -99,8 +129,10 @@ public sealed class HourlyPipelineRunnerTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
     }
 
-    private HourlyPipelineRunner CreateSut(params IPipelineStep[] steps) =>
-        new(_runs, steps, _time, Options.Create(new PipelineOptions()), NullLogger<HourlyPipelineRunner>.Instance);
+    private HourlyPipelineRunner CreateSut(params IPipelineStep[] steps) => CreateSut(1, steps);
+
+    private HourlyPipelineRunner CreateSut(int maxStepAttempts, params IPipelineStep[] steps) =>
+        new(_runs, steps, _time, Options.Create(new PipelineOptions { MaxStepAttempts = maxStepAttempts, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero }), NullLogger<HourlyPipelineRunner>.Instance);
 
     public void Dispose()
     {

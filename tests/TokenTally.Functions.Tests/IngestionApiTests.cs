@@ -45,6 +45,7 @@ public sealed class IngestionApiTests(IngestionApiTests.Server server) : IClassF
         Assert.Equal(2, body.GetProperty("created").GetInt32());
         Assert.Equal(0, body.GetProperty("rejected").GetArrayLength());
         Assert.Equal("gpt-4o", call.GetProperty("canonicalModel").GetString());
+        Assert.Equal("chat", call.GetProperty("call").GetProperty("operation").GetString());
         Assert.False(call.GetProperty("unpriced").GetBoolean());
         Assert.True(call.GetProperty("cost").GetProperty("totalUsd").GetDecimal() > 0);
     }

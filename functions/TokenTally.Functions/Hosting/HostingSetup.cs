@@ -26,6 +26,9 @@ public static class HostingSetup
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
 
+        // Enums travel as names ("chat", "succeeded"), never as numbers.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var mode = context.Configuration.GetValue(TokenTallyOptions.Section + ":Mode", HostingMode.Auto);

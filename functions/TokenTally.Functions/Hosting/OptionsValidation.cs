@@ -102,8 +102,34 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
 
 internal sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PipelineOptions options) =>
-        options.LeaseDuration > TimeSpan.Zero
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("TokenTally:Pipeline:LeaseDuration must be positive.");
+    public ValidateOptionsResult Validate(string? name, PipelineOptions options)
+    {
+        var failures = new List<string>();
+        if (options.LeaseDuration <= TimeSpan.Zero)
+        {
+            failures.Add("TokenTally:Pipeline:LeaseDuration must be positive.");
+        }
+
+        if (options.LateDataHours is < 0 or > 48)
+        {
+            failures.Add("TokenTally:Pipeline:LateDataHours must be 0-48.");
+        }
+
+        if (options.TopUsersPerHour < 1)
+        {
+            failures.Add("TokenTally:Pipeline:TopUsersPerHour must be at least 1.");
+        }
+
+        if (options.MaxStepAttempts < 1)
+        {
+            failures.Add("TokenTally:Pipeline:MaxStepAttempts must be at least 1.");
+        }
+
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
+        {
+            failures.Add("TokenTally:Pipeline:RetryBaseDelay must be zero or more and RetryMaxDelay at least as long.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

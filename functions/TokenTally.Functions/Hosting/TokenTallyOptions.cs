@@ -106,4 +106,19 @@ public sealed class PipelineOptions
 
     /// <summary>How long a runner holds an hour before another instance may take it over.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many hours before the run's hour are recomputed too, so late calls are counted.</summary>
+    public int LateDataHours { get; set; } = 3;
+
+    /// <summary>Users kept per tenant and hour in the user cube; the rest fold into "(other)".</summary>
+    public int TopUsersPerHour { get; set; } = 500;
+
+    /// <summary>Attempts of a failing step within one run before the run is marked failed.</summary>
+    public int MaxStepAttempts { get; set; } = 3;
+
+    /// <summary>The wait before a step's second attempt; it doubles per attempt up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between attempts.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 }

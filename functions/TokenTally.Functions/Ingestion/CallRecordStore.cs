@@ -19,8 +19,11 @@ public sealed record PricedCall(string Provider, string Model, CostBreakdown? Co
     public bool Unpriced => Cost is null;
 }
 
-/// <summary>A stored call record: the event as received, how it was priced, and when it arrived.</summary>
-public sealed record StoredCall(CallEvent Event, PricedCall Pricing, DateTimeOffset ReceivedAt);
+/// <summary>A stored call record: the event as received, how it was priced, when it arrived, and how it was priced before any re-rating.</summary>
+public sealed record StoredCall(CallEvent Event, PricedCall Pricing, DateTimeOffset ReceivedAt, IReadOnlyList<PriceChange>? PriceHistory = null);
+
+/// <summary>A pricing a call had until it was re-rated at <paramref name="ReplacedAt"/>.</summary>
+public sealed record PriceChange(PricedCall Pricing, DateTimeOffset ReplacedAt);
 
 /// <summary>
 /// Call records in the calls container. A record lives in partition <c>tenant|yyyy-MM-ddTHH</c>

@@ -42,11 +42,13 @@ public sealed partial class HourlyPipelineRunner(
     IOptions<PipelineOptions> options,
     ILogger<HourlyPipelineRunner> logger)
 {
-    private readonly Dictionary<string, IPipelineStep> _steps = steps.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    // The last registration of a step wins, so a deployment (or a test) can replace one.
+    private readonly Dictionary<string, IPipelineStep> _steps = steps.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-    public async Task<RunReport> RunAsync(DateTimeOffset hour, string trigger, CancellationToken cancellationToken)
+    /// <summary>Runs the hour; with <paramref name="rerun"/> a completed hour runs all its steps again (a backfill).</summary>
+    public async Task<RunReport> RunAsync(DateTimeOffset hour, string trigger, CancellationToken cancellationToken, bool rerun = false)
     {
-        var taken = await TakeAsync(hour, trigger, cancellationToken);
+        var taken = await TakeAsync(hour, trigger, rerun, cancellationToken);
         if (taken.Report is not null)
         {
             return taken.Report;
@@ -55,24 +57,33 @@ public sealed partial class HourlyPipelineRunner(
         var current = taken.Run!;
         while (current.Run.NextStep is { } step)
         {
-            var now = time.GetUtcNow();
             if (!_steps.TryGetValue(step.Name, out var implementation))
             {
-                current = await SaveAsync(current, current.Run.SkipUnconfiguredStep(step.Name, now), cancellationToken);
+                current = await SaveAsync(current, current.Run.SkipUnconfiguredStep(step.Name, time.GetUtcNow()), cancellationToken);
                 continue;
             }
 
-            current = await SaveAsync(current, current.Run.BeginStep(step.Name, now), cancellationToken);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await implementation.RunAsync(hour, cancellationToken);
-                current = await SaveAsync(current, current.Run.CompleteStep(step.Name, time.GetUtcNow()), cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not LeaseLostException)
-            {
-                LogStepFailed(logger, e, step.Name, current.Run.Id);
-                current = await SaveAsync(current, current.Run.FailStep(step.Name, e.Message, time.GetUtcNow()).Complete(time.GetUtcNow()), cancellationToken);
-                return new RunReport(RunOutcome.Failed, current.Run);
+                current = await SaveAsync(current, current.Run.BeginStep(step.Name, time.GetUtcNow()), cancellationToken);
+                try
+                {
+                    await implementation.RunAsync(hour, cancellationToken);
+                    current = await SaveAsync(current, current.Run.CompleteStep(step.Name, time.GetUtcNow()), cancellationToken);
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not LeaseLostException)
+                {
+                    LogStepFailed(logger, e, step.Name, current.Run.Id, attempt);
+                    current = await SaveAsync(current, current.Run.FailStep(step.Name, e.Message, time.GetUtcNow()), cancellationToken);
+                    if (attempt >= options.Value.MaxStepAttempts)
+                    {
+                        current = await SaveAsync(current, current.Run.Complete(time.GetUtcNow()), cancellationToken);
+                        return new RunReport(RunOutcome.Failed, current.Run);
+                    }
+
+                    await Task.Delay(Backoff(attempt), time, cancellationToken);
+                }
             }
         }
 
@@ -81,7 +92,7 @@ public sealed partial class HourlyPipelineRunner(
         return new RunReport(RunOutcome.Completed, current.Run);
     }
 
-    private async Task<(StoredRun? Run, RunReport? Report)> TakeAsync(DateTimeOffset hour, string trigger, CancellationToken cancellationToken)
+    private async Task<(StoredRun? Run, RunReport? Report)> TakeAsync(DateTimeOffset hour, string trigger, bool rerun, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var existing = await runs.GetAsync(hour, cancellationToken);
@@ -97,17 +108,18 @@ public sealed partial class HourlyPipelineRunner(
         }
 
         var run = existing.Run;
-        if (run.Status == RunStatus.Succeeded)
-        {
-            return (null, new RunReport(RunOutcome.AlreadyCompleted, run));
-        }
-
         if (run.Status == RunStatus.Running && run.StartedAt + options.Value.LeaseDuration > now)
         {
             return (null, new RunReport(RunOutcome.HeldElsewhere, run));
         }
 
-        var resumed = await runs.ReplaceAsync(run.Resume(trigger, now), existing.ETag, cancellationToken);
+        if (run.Status == RunStatus.Succeeded && !rerun)
+        {
+            return (null, new RunReport(RunOutcome.AlreadyCompleted, run));
+        }
+
+        var next = run.Status == RunStatus.Succeeded ? run.Restart(trigger, now) : run.Resume(trigger, now);
+        var resumed = await runs.ReplaceAsync(next, existing.ETag, cancellationToken);
         return resumed is null
             ? (null, new RunReport(RunOutcome.HeldElsewhere, run))
             : (resumed, null);
@@ -117,8 +129,14 @@ public sealed partial class HourlyPipelineRunner(
         await runs.ReplaceAsync(next, current.ETag, cancellationToken)
         ?? throw new LeaseLostException($"Run {next.Id} was taken over by another instance; this one stops.");
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline step {Step} failed for run {RunId}")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception, string step, string runId);
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = options.Value.RetryBaseDelay * Math.Pow(2, attempt - 1);
+        return delay > options.Value.RetryMaxDelay ? options.Value.RetryMaxDelay : delay;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline step {Step} failed for run {RunId} (attempt {Attempt})")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string step, string runId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline run {RunId} ({Trigger}, attempt {Attempt}) completed")]
     private static partial void LogRunCompleted(ILogger logger, string runId, string trigger, int attempt);

@@ -9,6 +9,13 @@ public static class PipelineSetup
         services.AddSingleton<PipelineRunStore>();
         services.AddSingleton<HourlyPipelineRunner>();
         services.AddSingleton<IFunctionHandler, HourlyPipelineFunction>();
+        services.AddSingleton<IFunctionHandler, PipelineWorkerFunction>();
+        services.AddSingleton<RollupStore>();
+        services.AddSingleton<RepriceService>();
+        services.AddSingleton<RollupStep>();
+        services.AddSingleton<IPipelineStep>(sp => sp.GetRequiredService<RollupStep>());
+        services.AddSingleton<IPipelineStep, ArchiveStep>();
+        services.AddSingleton<Costs.CostQuery>();
         return services;
     }
 }

@@ -21,6 +21,8 @@ public sealed partial class ProjectStore(IDocumentStore store, TimeProvider time
 {
     public const string KeysPartition = "_keys";
     public const string KeyPrefix = "tt_";
+    public const string SystemPartition = "_system";
+    public const string TenantsId = "tenants";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -38,6 +40,11 @@ public sealed partial class ProjectStore(IDocumentStore store, TimeProvider time
     {
         var created = new Project(tenant, project, azureDeployments, time.GetUtcNow());
         var result = await store.UpsertAsync(DocumentContainer.Config, new DocumentWrite(tenant, ProjectId(project), ToData(created)), WriteCondition.IfNotExists, cancellationToken);
+        if (result.Succeeded)
+        {
+            await RegisterTenantAsync(tenant, cancellationToken);
+        }
+
         return result.Succeeded ? created : null;
     }
 
@@ -52,6 +59,19 @@ public sealed partial class ProjectStore(IDocumentStore store, TimeProvider time
         var updated = document.Data.Deserialize<Project>(Json)! with { AzureDeployments = azureDeployments };
         var result = await store.UpsertAsync(DocumentContainer.Config, new DocumentWrite(tenant, ProjectId(project), ToData(updated)), WriteCondition.IfMatch(document.ETag), cancellationToken);
         return result.Succeeded ? updated : throw new InvalidOperationException($"Project {tenant}/{project} changed while being updated; try again.");
+    }
+
+    /// <summary>Every tenant that has a project: the hourly pipeline's tenant set.</summary>
+    public async Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken)
+    {
+        var document = await store.GetAsync(DocumentContainer.Config, SystemPartition, TenantsId, cancellationToken);
+        return (document?.Data["tenants"] as JsonObject)?.Select(t => t.Key).Order(StringComparer.Ordinal).ToList() ?? [];
+    }
+
+    private async Task RegisterTenantAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await store.UpsertAsync(DocumentContainer.Config, new DocumentWrite(SystemPartition, TenantsId, new JsonObject { ["tenants"] = new JsonObject() }), WriteCondition.IfNotExists, cancellationToken);
+        await store.PatchAsync(DocumentContainer.Config, SystemPartition, TenantsId, [PatchOperation.Set("/tenants/" + tenant, JsonValue.Create(time.GetUtcNow()))], null, cancellationToken);
     }
 
     /// <summary>Issues a key <c>tt_&lt;keyId&gt;_&lt;secret&gt;</c>; only its hash is kept.</summary>

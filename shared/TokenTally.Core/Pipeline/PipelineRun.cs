@@ -119,6 +119,18 @@ public sealed record PipelineRun(
     public PipelineRun Resume(string trigger, DateTimeOffset now) =>
         this with { Trigger = trigger, Status = RunStatus.Running, Attempts = Attempts + 1, StartedAt = now, CompletedAt = null };
 
+    /// <summary>Runs a completed hour again from its first step (a backfill after late data or a price change).</summary>
+    public PipelineRun Restart(string trigger, DateTimeOffset now) =>
+        this with
+        {
+            Trigger = trigger,
+            Status = RunStatus.Running,
+            Attempts = Attempts + 1,
+            StartedAt = now,
+            CompletedAt = null,
+            Steps = Steps.Select(s => StepRecord.Pending(s.Name) with { Attempts = s.Attempts }).ToList(),
+        };
+
     /// <summary>The first step that still needs work, or null when all are finished.</summary>
     public StepRecord? NextStep => Steps.FirstOrDefault(s => !s.IsFinished);
 

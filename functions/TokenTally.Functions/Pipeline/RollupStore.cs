@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TokenTally.Core.Rollups;
+using TokenTally.Core.Sketches;
+using TokenTally.Functions.Ingestion;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Functions.Pipeline;
+
+/// <summary>A rollup row as stored: its cube, hour and key, exact totals, and the two sketch states.</summary>
+public sealed record StoredRollupRow(string Cube, DateTimeOffset Hour, string[] Key, RollupTotals Totals, DDSketchState Latency, DDSketchState TimeToFirstToken);
+
+/// <summary>
+/// Rollup rows in the rollups container (partition = tenant). A row's id is deterministic
+/// (cube, hour, key), and replacing an hour deletes the rows the new rollup no longer has, so a
+/// recompute is an exact overwrite.
+/// </summary>
+public sealed class RollupStore(IDocumentStore store)
+{
+    private static readonly JsonSerializerOptions Json = CallRecordStore.Json;
+
+    public static string RangeKey(Cube cube, DateTimeOffset hour) => $"{cube.Name}|{CallRecordStore.HourKey(hour)}";
+
+    public async Task ReplaceHourAsync(string tenant, DateTimeOffset hour, IReadOnlyList<RollupRow> rows, CancellationToken cancellationToken)
+    {
+        var writes = rows.Select(row => new DocumentWrite(tenant, RowId(row.Cube, hour, row.Key), ToData(row, hour), RangeKey(row.Cube, hour))).ToList();
+        var keep = writes.Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        await store.UpsertManyAsync(DocumentContainer.Rollups, writes, cancellationToken);
+        foreach (var cube in Cube.All)
+        {
+            var prefix = RangeKey(cube, hour);
+            await foreach (var existing in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(prefix, prefix + "\0"), cancellationToken))
+            {
+                if (!keep.Contains(existing.Id))
+                {
+                    await store.DeleteAsync(DocumentContainer.Rollups, tenant, existing.Id, null, cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>The rows of one cube for the hours in [from, to).</summary>
+    public async IAsyncEnumerable<RollupRow> ReadAsync(string tenant, Cube cube, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(RangeKey(cube, from), RangeKey(cube, to)), cancellationToken))
+        {
+            var stored = document.Data.Deserialize<StoredRollupRow>(Json)!;
+            yield return RollupRow.Restore(cube, stored.Key, stored.Totals, DDSketch.FromState(stored.Latency), DDSketch.FromState(stored.TimeToFirstToken));
+        }
+    }
+
+    /// <summary>The rows of one cube for the hours in [from, to), with each row's hour.</summary>
+    public async IAsyncEnumerable<(DateTimeOffset Hour, RollupRow Row)> ReadHourlyAsync(string tenant, Cube cube, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(RangeKey(cube, from), RangeKey(cube, to)), cancellationToken))
+        {
+            var stored = document.Data.Deserialize<StoredRollupRow>(Json)!;
+            yield return (stored.Hour, RollupRow.Restore(cube, stored.Key, stored.Totals, DDSketch.FromState(stored.Latency), DDSketch.FromState(stored.TimeToFirstToken)));
+        }
+    }
+
+    private static JsonObject ToData(RollupRow row, DateTimeOffset hour) =>
+        JsonSerializer.SerializeToNode(new StoredRollupRow(row.Cube.Name, hour, row.Key.ToArray(), row.Totals, row.Latency.ToState(), row.TimeToFirstToken.ToState()), Json)!.AsObject();
+
+    private static string RowId(Cube cube, DateTimeOffset hour, IReadOnlyList<string> key) =>
+        $"{cube.Name}|{CallRecordStore.HourKey(hour)}|{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HourRollup.RowKey(key))))[..32]}";
+}
