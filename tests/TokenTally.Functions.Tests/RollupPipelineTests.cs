@@ -142,6 +142,55 @@ public sealed class RollupPipelineTests : ServerTests
     }
 
     [Fact]
+    public async Task ARollupThatFailsTwiceEndsWithTheSameRowsAndTotalsAsACleanRun()
+    {
+        var hour = ClosedHour(1);
+        var session = await IngestAsync(hour, 400);
+        var clean = Server.Services.GetRequiredService<RollupStep>();
+        await clean.RollUpAsync(session.Tenant, hour, TestContext.Current.CancellationToken);
+        var cleanRows = await RowsAsync(session.Tenant, Cube.Usage, hour);
+
+        await using var flakyServer = new TokenTallyServer(
+            new Dictionary<string, string?>
+            {
+                ["TokenTally:Local:DataPath"] = Server.DataPath,
+                ["TokenTally:Pipeline:RetryBaseDelay"] = "00:00:00",
+                ["TokenTally:Pipeline:RetryMaxDelay"] = "00:00:00",
+            },
+            services => services.AddSingleton<IPipelineStep>(sp => new FailingTwice(sp.GetRequiredService<RollupStep>())));
+        using var flakyClient = flakyServer.Start();
+        var response = await flakyClient.PostAsync("/HourlyPipeline", new StringContent(JsonSerializer.Serialize(new
+        {
+            Data = new { timer = new { IsPastDue = false } },
+            Metadata = new { sys = new { UtcNow = hour.AddHours(1).AddMinutes(5) } },
+        }), Encoding.UTF8, "application/json"));
+        var run = (await flakyServer.Services.GetRequiredService<PipelineRunStore>().GetAsync(hour, TestContext.Current.CancellationToken))!.Run;
+        var rows = new List<RollupRow>();
+        await foreach (var row in flakyServer.Services.GetRequiredService<RollupStore>().ReadAsync(session.Tenant, Cube.Usage, hour, hour.AddHours(1), TestContext.Current.CancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, run.Steps[0].Attempts);
+        Assert.Equal(StepStatus.Succeeded, run.Steps[0].Status);
+        Assert.Equal(cleanRows.Count, rows.Count);
+        Assert.Equal(cleanRows.Sum(r => r.CostUsd), rows.Sum(r => r.CostUsd));
+        Assert.Equal(cleanRows.Sum(r => r.Calls), rows.Sum(r => r.Calls));
+    }
+
+    /// <summary>Fault injection: the real rollup step, failing on its first two attempts.</summary>
+    private sealed class FailingTwice(RollupStep inner) : IPipelineStep
+    {
+        private int _attempts;
+
+        public string Name => inner.Name;
+
+        public Task RunAsync(DateTimeOffset hour, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _attempts) <= 2 ? throw new IOException("Injected failure.") : inner.RunAsync(hour, cancellationToken);
+    }
+
+    [Fact]
     public async Task TheArchiveHoldsTheHoursCallsAsNdJsonGzip()
     {
         var hour = ClosedHour(1);
