@@ -95,6 +95,22 @@ public sealed class CostsApiTests : ServerTests
     }
 
     [Fact]
+    public async Task UtcDailyTotalsFromDayRowsEqualTheHourlyTotals()
+    {
+        var session = await SeedAsync();
+        var from = new DateTimeOffset(ClosedHour(3).UtcDateTime.Date, TimeSpan.Zero).AddDays(-1);
+        var to = from.AddDays(3);
+        var range = $"from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
+
+        var daily = await (await GetAsync(session, $"/api/v1/costs?{range}&granularity=day&groupBy=model")).Content.ReadFromJsonAsync<JsonElement>();
+        var hourly = await (await GetAsync(session, $"/api/v1/costs?{range}&granularity=hour&groupBy=model")).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(hourly.GetProperty("total").GetProperty("costUsd").GetDecimal(), daily.GetProperty("total").GetProperty("costUsd").GetDecimal());
+        Assert.Equal(120, daily.GetProperty("total").GetProperty("calls").GetInt64());
+        Assert.Equal(hourly.GetProperty("total").GetProperty("latencyMs").GetProperty("p95").GetDouble(), daily.GetProperty("total").GetProperty("latencyMs").GetProperty("p95").GetDouble());
+    }
+
+    [Fact]
     public async Task CsvIsReturnedWhenAskedFor()
     {
         var session = await SeedAsync();

@@ -218,15 +218,20 @@ public sealed class RollupPipelineTests : ServerTests
         using var backfill = ApiSession.Admin(HttpMethod.Post, "/api/v1/pipeline/runs", session.AdminKey, new { from = hour, to = hour.AddHours(2), reprice = true });
         var accepted = await Client.SendAsync(backfill);
         var body = await accepted.Content.ReadFromJsonAsync<JsonElement>();
-        await WaitUntilAsync(async () => (await RowsAsync(session.Tenant, Cube.Total, hour)).Sum(r => r.CostUsd) == costBefore / 2);
-        using var list = ApiSession.Admin(HttpMethod.Get, $"/api/v1/pipeline/runs?from={Uri.EscapeDataString(hour.ToString("O"))}&to={Uri.EscapeDataString(hour.AddHours(2).ToString("O"))}", session.AdminKey);
-        var runs = await (await Client.SendAsync(list)).Content.ReadFromJsonAsync<JsonElement>();
+        var runs = default(JsonElement);
+        await WaitUntilAsync(async () =>
+        {
+            using var list = ApiSession.Admin(HttpMethod.Get, $"/api/v1/pipeline/runs?from={Uri.EscapeDataString(hour.ToString("O"))}&to={Uri.EscapeDataString(hour.AddHours(2).ToString("O"))}", session.AdminKey);
+            runs = await (await Client.SendAsync(list)).Content.ReadFromJsonAsync<JsonElement>();
+            return runs.EnumerateArray().Count(r => r.GetProperty("trigger").GetString() == "backfill" && r.GetProperty("status").GetString() == "succeeded") == 2;
+        });
         var repriced = (await RecordsAsync(session.Tenant, hour)).First();
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal(2, body.GetProperty("hours").GetInt32());
         Assert.All(runs.EnumerateArray(), r => Assert.Equal("backfill", r.GetProperty("trigger").GetString()));
         Assert.Equal(2, runs.GetArrayLength());
+        Assert.Equal(costBefore / 2, (await RowsAsync(session.Tenant, Cube.Total, hour)).Sum(r => r.CostUsd));
         Assert.Single(repriced.PriceHistory!);
         Assert.Contains("discount-50", repriced.Pricing.Cost!.PriceVersion, StringComparison.Ordinal);
     }

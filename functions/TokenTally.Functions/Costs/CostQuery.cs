@@ -55,7 +55,7 @@ public sealed class CostQuery(RollupStore rollups)
         var indexes = cube.Dimensions.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
         var series = new Dictionary<string, (string[] Key, SortedDictionary<DateTimeOffset, RollupRow> Points, RollupRow Total)>(StringComparer.Ordinal);
         var total = new RollupRow(Cube.Total, []);
-        await foreach (var (hour, row) in rollups.ReadHourlyAsync(tenant, cube, spec.From, spec.To, cancellationToken))
+        await foreach (var (hour, row) in ReadAsync(tenant, cube, spec, cancellationToken))
         {
             if (spec.Filters.Any(f => !f.Value.Contains(row.Key[indexes[f.Key]])))
             {
@@ -88,6 +88,47 @@ public sealed class CostQuery(RollupStore rollups)
             .OrderByDescending(s => s.Total.CostUsd).ThenBy(s => string.Join('|', s.Key.Values), StringComparer.Ordinal)
             .ToList();
         return new CostReport(spec.From, spec.To, spec.Granularity.ToString().ToLowerInvariant(), spec.Zone.Id, spec.GroupBy.Select(NameOf).ToList(), cube.Name, result, CostPoint.Of(spec.From, total));
+    }
+
+    /// <summary>
+    /// The rows of the range: day rows for whole UTC days when the buckets are UTC days or longer
+    /// (a 90-day query reads 90 rows per series, not 2,160), hour rows for the partial days at the edges
+    /// and for any other zone, whose days do not align with UTC days.
+    /// </summary>
+    private async IAsyncEnumerable<(DateTimeOffset Start, RollupRow Row)> ReadAsync(string tenant, Cube cube, CostQuerySpec spec, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var utcAligned = spec.Granularity != Granularity.Hour && spec.Zone.BaseUtcOffset == TimeSpan.Zero && !spec.Zone.SupportsDaylightSavingTime;
+        var firstDay = new DateTimeOffset(spec.From.UtcDateTime.Date, TimeSpan.Zero);
+        if (firstDay < spec.From)
+        {
+            firstDay = firstDay.AddDays(1);
+        }
+
+        var endDay = new DateTimeOffset(spec.To.UtcDateTime.Date, TimeSpan.Zero);
+        if (!utcAligned || endDay <= firstDay)
+        {
+            await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, spec.From, spec.To, cancellationToken))
+            {
+                yield return row;
+            }
+
+            yield break;
+        }
+
+        await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, spec.From, firstDay, cancellationToken))
+        {
+            yield return row;
+        }
+
+        await foreach (var row in rollups.ReadDailyAsync(tenant, cube, firstDay, endDay, cancellationToken))
+        {
+            yield return row;
+        }
+
+        await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, endDay, spec.To, cancellationToken))
+        {
+            yield return row;
+        }
     }
 
     public static string NameOf(Dimension dimension) => dimension switch
