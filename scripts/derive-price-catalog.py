@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derive TokenTally's price catalog (shared/TokenTally.Core/Pricing/catalog.json).
 
-Prices come from the reference tables in /work/shared/reference/pricing (LiteLLM's model cost
+Prices come from the reference tables in ../shared/reference/pricing (LiteLLM's model cost
 map, USD per token). This script selects the entries we price, converts them to USD per 1M
 tokens and writes our own catalog format. Everything the reference does not hold (canonical
 ids, aliases, effective dates, the verified historical price changes, notes) is data in this
@@ -22,7 +22,7 @@ from pathlib import Path
 
 CATALOG_VERSION = "2026-07-18"  # the LiteLLM snapshot the prices were taken from
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REFERENCE = Path("/work/shared/reference/pricing")
+DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "pricing"  # ../shared beside the repository
 DEFAULT_OUT = ROOT / "shared/TokenTally.Core/Pricing/catalog.json"
 
 PROVIDERS = [
