@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -31,6 +32,17 @@ public static class CallEventParser
         "timeToFirstTokenMs", "status", "errorType", "httpStatus", "userId", "sessionId", "department", "experiment", "variant",
         "traceId", "spanId", "parentSpanId", "serviceTier", "deploymentType", "tags", "costUsd",
     ];
+
+    /// <summary>The longest field name matched without allocating; longer names are unknown ones.</summary>
+    private const int MaxMatchedNameLength = 64;
+
+    /// <summary>What <see cref="char.IsControl(char)"/> is true for: U+0000–U+001F and U+007F–U+009F.</summary>
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).ToArray());
+
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    private static readonly SearchValues<char> IdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
     /// <summary>Parses and validates one record; returns the event, or null with at least one error.</summary>
     /// <param name="json">The record's UTF-8 bytes.</param>
@@ -79,51 +91,71 @@ public static class CallEventParser
 
     private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
     {
+        // Field names are matched without allocating a string for each (the hot path of every record).
+        Span<char> nameBuffer = stackalloc char[MaxMatchedNameLength];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString()!;
+            // Unescaping never lengthens a name, so a raw name that fits the buffer fits unescaped too.
+            ReadOnlySpan<char> name = !reader.HasValueSequence && reader.ValueSpan.Length <= nameBuffer.Length
+                ? nameBuffer[..reader.CopyString(nameBuffer)]
+                : reader.GetString();
             reader.Read();
             switch (name)
             {
-                case "id": fields.Id = Text(ref reader, name, errors); break;
-                case "timestamp": fields.Timestamp = Text(ref reader, name, errors); break;
-                case "project": fields.Project = Text(ref reader, name, errors); break;
-                case "service": fields.Service = Text(ref reader, name, errors); break;
-                case "release": fields.Release = Text(ref reader, name, errors); break;
-                case "environment": fields.Environment = Text(ref reader, name, errors); break;
-                case "provider": fields.Provider = Text(ref reader, name, errors); break;
-                case "model": fields.Model = Text(ref reader, name, errors); break;
-                case "responseModel": fields.ResponseModel = Text(ref reader, name, errors); break;
-                case "deployment": fields.Deployment = Text(ref reader, name, errors); break;
-                case "operation": fields.Operation = Text(ref reader, name, errors); break;
-                case "inputTokens": fields.InputTokens = Integer(ref reader, name, errors); break;
-                case "outputTokens": fields.OutputTokens = Integer(ref reader, name, errors); break;
-                case "cachedInputTokens": fields.CachedInputTokens = Integer(ref reader, name, errors); break;
-                case "cacheWriteTokens": fields.CacheWriteTokens = Integer(ref reader, name, errors); break;
-                case "reasoningTokens": fields.ReasoningTokens = Integer(ref reader, name, errors); break;
-                case "latencyMs": fields.LatencyMs = Number(ref reader, name, errors); break;
-                case "timeToFirstTokenMs": fields.TimeToFirstTokenMs = Number(ref reader, name, errors); break;
-                case "status": fields.Status = Text(ref reader, name, errors); break;
-                case "errorType": fields.ErrorType = Text(ref reader, name, errors); break;
-                case "httpStatus": fields.HttpStatus = Integer(ref reader, name, errors); break;
-                case "userId": fields.UserId = Text(ref reader, name, errors); break;
-                case "sessionId": fields.SessionId = Text(ref reader, name, errors); break;
-                case "department": fields.Department = Text(ref reader, name, errors); break;
-                case "experiment": fields.Experiment = Text(ref reader, name, errors); break;
-                case "variant": fields.Variant = Text(ref reader, name, errors); break;
-                case "traceId": fields.TraceId = Text(ref reader, name, errors); break;
-                case "spanId": fields.SpanId = Text(ref reader, name, errors); break;
-                case "parentSpanId": fields.ParentSpanId = Text(ref reader, name, errors); break;
-                case "serviceTier": fields.ServiceTier = Text(ref reader, name, errors); break;
-                case "deploymentType": fields.DeploymentType = Text(ref reader, name, errors); break;
+                case "id": fields.Id = Text(ref reader, "id", errors); break;
+                case "timestamp": ReadTimestampField(ref reader, ref fields, errors); break;
+                case "project": fields.Project = Text(ref reader, "project", errors); break;
+                case "service": fields.Service = Text(ref reader, "service", errors); break;
+                case "release": fields.Release = Text(ref reader, "release", errors); break;
+                case "environment": fields.Environment = Text(ref reader, "environment", errors); break;
+                case "provider": fields.Provider = Text(ref reader, "provider", errors); break;
+                case "model": fields.Model = Text(ref reader, "model", errors); break;
+                case "responseModel": fields.ResponseModel = Text(ref reader, "responseModel", errors); break;
+                case "deployment": fields.Deployment = Text(ref reader, "deployment", errors); break;
+                case "operation": fields.Operation = Text(ref reader, "operation", errors); break;
+                case "inputTokens": fields.InputTokens = Integer(ref reader, "inputTokens", errors); break;
+                case "outputTokens": fields.OutputTokens = Integer(ref reader, "outputTokens", errors); break;
+                case "cachedInputTokens": fields.CachedInputTokens = Integer(ref reader, "cachedInputTokens", errors); break;
+                case "cacheWriteTokens": fields.CacheWriteTokens = Integer(ref reader, "cacheWriteTokens", errors); break;
+                case "reasoningTokens": fields.ReasoningTokens = Integer(ref reader, "reasoningTokens", errors); break;
+                case "latencyMs": fields.LatencyMs = Number(ref reader, "latencyMs", errors); break;
+                case "timeToFirstTokenMs": fields.TimeToFirstTokenMs = Number(ref reader, "timeToFirstTokenMs", errors); break;
+                case "status": fields.Status = Text(ref reader, "status", errors); break;
+                case "errorType": fields.ErrorType = Text(ref reader, "errorType", errors); break;
+                case "httpStatus": fields.HttpStatus = Integer(ref reader, "httpStatus", errors); break;
+                case "userId": fields.UserId = Text(ref reader, "userId", errors); break;
+                case "sessionId": fields.SessionId = Text(ref reader, "sessionId", errors); break;
+                case "department": fields.Department = Text(ref reader, "department", errors); break;
+                case "experiment": fields.Experiment = Text(ref reader, "experiment", errors); break;
+                case "variant": fields.Variant = Text(ref reader, "variant", errors); break;
+                case "traceId": fields.TraceId = Text(ref reader, "traceId", errors); break;
+                case "spanId": fields.SpanId = Text(ref reader, "spanId", errors); break;
+                case "parentSpanId": fields.ParentSpanId = Text(ref reader, "parentSpanId", errors); break;
+                case "serviceTier": fields.ServiceTier = Text(ref reader, "serviceTier", errors); break;
+                case "deploymentType": fields.DeploymentType = Text(ref reader, "deploymentType", errors); break;
                 case "tags": fields.Tags = Tags(ref reader, errors); break;
-                case "costUsd": fields.CostUsd = Decimal(ref reader, name, errors); break;
+                case "costUsd": fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
                 default:
-                    errors.Add(new FieldError(name, "unknown", UnknownFieldMessage(name)));
+                    var unknown = name.ToString();
+                    errors.Add(new FieldError(unknown, "unknown", UnknownFieldMessage(unknown)));
                     reader.Skip();
                     break;
             }
         }
+    }
+
+    /// <summary>Reads <c>timestamp</c>, parsing the common <c>yyyy-MM-ddTHH:mm:ss[.fffffff]Z</c> form straight from its bytes.</summary>
+    private static void ReadTimestampField(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && Rfc3339.TryParseUtc(reader.ValueSpan, out var value))
+        {
+            fields.TimestampValue = value;
+            fields.Timestamp = null;
+            return;
+        }
+
+        fields.TimestampValue = null;
+        fields.Timestamp = Text(ref reader, "timestamp", errors);
     }
 
     private static CallEvent? Build(ref Fields f, CallEventContext context, List<FieldError> errors, Func<string> assignId)
@@ -134,7 +166,7 @@ public static class CallEventParser
             errors.Add(new FieldError("id", "format", $"id must be 1-{CallEventLimits.MaxIdLength} characters of letters, digits, '.', '_', ':' or '-'."));
         }
 
-        var timestamp = ReadTimestamp(f.Timestamp, context, errors);
+        var timestamp = f.TimestampValue is { } parsed ? CheckTimestampRange(parsed, context, errors) : ReadTimestamp(f.Timestamp, context, errors);
         if (f.Project is not null && f.Project != context.Project)
         {
             errors.Add(new FieldError("project", "forbidden", $"This key writes to project '{context.Project}' only, not '{f.Project}'."));
@@ -146,15 +178,19 @@ public static class CallEventParser
             errors.Add(new FieldError("model", "required", "model is required (for Azure OpenAI, model or deployment)."));
         }
 
-        foreach (var (field, value) in new[]
-        {
-            ("service", f.Service), ("release", f.Release), ("environment", f.Environment), ("provider", f.Provider), ("model", f.Model),
-            ("responseModel", f.ResponseModel), ("deployment", f.Deployment), ("errorType", f.ErrorType), ("userId", f.UserId),
-            ("sessionId", f.SessionId), ("department", f.Department), ("experiment", f.Experiment), ("variant", f.Variant),
-        })
-        {
-            CheckText(field, value, errors);
-        }
+        CheckText("service", f.Service, errors);
+        CheckText("release", f.Release, errors);
+        CheckText("environment", f.Environment, errors);
+        CheckText("provider", f.Provider, errors);
+        CheckText("model", f.Model, errors);
+        CheckText("responseModel", f.ResponseModel, errors);
+        CheckText("deployment", f.Deployment, errors);
+        CheckText("errorType", f.ErrorType, errors);
+        CheckText("userId", f.UserId, errors);
+        CheckText("sessionId", f.SessionId, errors);
+        CheckText("department", f.Department, errors);
+        CheckText("experiment", f.Experiment, errors);
+        CheckText("variant", f.Variant, errors);
 
         if ((f.Experiment is null) != (f.Variant is null))
         {
@@ -182,12 +218,12 @@ public static class CallEventParser
             errors.Add(new FieldError("costUsd", "range", "costUsd cannot be negative."));
         }
 
-        var operation = Enum(f.Operation, "operation", CallOperation.Chat, errors, ("chat", CallOperation.Chat), ("completion", CallOperation.Completion), ("embedding", CallOperation.Embedding), ("image", CallOperation.Image), ("audio", CallOperation.Audio), ("tool", CallOperation.Tool));
-        var status = Enum(f.Status, "status", CallStatus.Ok, errors, ("ok", CallStatus.Ok), ("error", CallStatus.Error));
-        var tier = Enum(f.ServiceTier, "serviceTier", ServiceTier.Standard, errors, ("standard", ServiceTier.Standard), ("default", ServiceTier.Standard), ("batch", ServiceTier.Batch), ("priority", ServiceTier.Priority), ("flex", ServiceTier.Flex));
+        var operation = Enum(f.Operation, "operation", CallOperation.Chat, errors, Operations);
+        var status = Enum(f.Status, "status", CallStatus.Ok, errors, Statuses);
+        var tier = Enum(f.ServiceTier, "serviceTier", ServiceTier.Standard, errors, ServiceTiers);
         AzureDeploymentType? deploymentType = f.DeploymentType is null
             ? null
-            : Enum(f.DeploymentType, "deploymentType", AzureDeploymentType.Global, errors, ("global", AzureDeploymentType.Global), ("data-zone", AzureDeploymentType.DataZone), ("datazone", AzureDeploymentType.DataZone), ("regional", AzureDeploymentType.Regional));
+            : Enum(f.DeploymentType, "deploymentType", AzureDeploymentType.Global, errors, DeploymentTypes);
 
         if (errors.Count > 0 || usage is null || timestamp is null || provider is null)
         {
@@ -237,21 +273,11 @@ public static class CallEventParser
         var cached = f.CachedInputTokens ?? 0;
         var write = f.CacheWriteTokens ?? 0;
         var reasoning = f.ReasoningTokens ?? 0;
-        var ok = true;
-        foreach (var (field, value) in new[] { ("inputTokens", input), ("outputTokens", output), ("cachedInputTokens", cached), ("cacheWriteTokens", write), ("reasoningTokens", reasoning) })
-        {
-            if (value < 0)
-            {
-                errors.Add(new FieldError(field, "range", $"{field} cannot be negative."));
-                ok = false;
-            }
-            else if (value > CallEventLimits.MaxTokens)
-            {
-                errors.Add(new FieldError(field, "range", $"{field} ({value}) is above {CallEventLimits.MaxTokens:N0}, more than any model takes in one call."));
-                ok = false;
-            }
-        }
-
+        var ok = CheckTokens("inputTokens", input, errors);
+        ok &= CheckTokens("outputTokens", output, errors);
+        ok &= CheckTokens("cachedInputTokens", cached, errors);
+        ok &= CheckTokens("cacheWriteTokens", write, errors);
+        ok &= CheckTokens("reasoningTokens", reasoning, errors);
         if (!ok)
         {
             return null;
@@ -276,6 +302,23 @@ public static class CallEventParser
         return ok ? new TokenUsage(input, output, cached, write, reasoning) : null;
     }
 
+    private static bool CheckTokens(string field, long value, List<FieldError> errors)
+    {
+        if (value < 0)
+        {
+            errors.Add(new FieldError(field, "range", $"{field} cannot be negative."));
+            return false;
+        }
+
+        if (value > CallEventLimits.MaxTokens)
+        {
+            errors.Add(new FieldError(field, "range", $"{field} ({value}) is above {CallEventLimits.MaxTokens:N0}, more than any model takes in one call."));
+            return false;
+        }
+
+        return true;
+    }
+
     private static DateTimeOffset? ReadTimestamp(string? text, CallEventContext context, List<FieldError> errors)
     {
         if (text is null)
@@ -290,7 +333,11 @@ public static class CallEventParser
             return null;
         }
 
-        timestamp = timestamp.ToUniversalTime();
+        return CheckTimestampRange(timestamp.ToUniversalTime(), context, errors);
+    }
+
+    private static DateTimeOffset? CheckTimestampRange(DateTimeOffset timestamp, CallEventContext context, List<FieldError> errors)
+    {
         if (timestamp > context.Now + CallEventLimits.MaxFutureSkew)
         {
             errors.Add(new FieldError("timestamp", "range", $"timestamp {timestamp:O} is in the future (server time {context.Now:O}); check the client's clock."));
@@ -317,7 +364,25 @@ public static class CallEventParser
         "yyyy-MM-dd' 'HH:mm:ssK", "yyyy-MM-dd' 'HH:mm:ss.FFFFFFFK",
     ];
 
-    private static T Enum<T>(string? text, string field, T fallback, List<FieldError> errors, params (string Name, T Value)[] values)
+    private static readonly (string Name, CallOperation Value)[] Operations =
+    [
+        ("chat", CallOperation.Chat), ("completion", CallOperation.Completion), ("embedding", CallOperation.Embedding), ("image", CallOperation.Image),
+        ("audio", CallOperation.Audio), ("tool", CallOperation.Tool),
+    ];
+
+    private static readonly (string Name, CallStatus Value)[] Statuses = [("ok", CallStatus.Ok), ("error", CallStatus.Error)];
+
+    private static readonly (string Name, ServiceTier Value)[] ServiceTiers =
+    [
+        ("standard", ServiceTier.Standard), ("default", ServiceTier.Standard), ("batch", ServiceTier.Batch), ("priority", ServiceTier.Priority), ("flex", ServiceTier.Flex),
+    ];
+
+    private static readonly (string Name, AzureDeploymentType Value)[] DeploymentTypes =
+    [
+        ("global", AzureDeploymentType.Global), ("data-zone", AzureDeploymentType.DataZone), ("datazone", AzureDeploymentType.DataZone), ("regional", AzureDeploymentType.Regional),
+    ];
+
+    private static T Enum<T>(string? text, string field, T fallback, List<FieldError> errors, (string Name, T Value)[] values)
         where T : struct
     {
         if (text is null)
@@ -363,7 +428,7 @@ public static class CallEventParser
         {
             errors.Add(new FieldError(field, "empty", $"{field} is empty; leave it out instead."));
         }
-        else if (value.Any(char.IsControl))
+        else if (value.AsSpan().ContainsAny(ControlCharacters))
         {
             errors.Add(new FieldError(field, "format", $"{field} contains control characters."));
         }
@@ -371,7 +436,7 @@ public static class CallEventParser
 
     private static void CheckHex(string field, string? value, int length, List<FieldError> errors)
     {
-        if (value is not null && (value.Length != length || !value.All(char.IsAsciiHexDigit)))
+        if (value is not null && (value.Length != length || value.AsSpan().ContainsAnyExcept(HexDigits)))
         {
             errors.Add(new FieldError(field, "format", $"{field} must be {length} hexadecimal characters (W3C trace context)."));
         }
@@ -386,7 +451,7 @@ public static class CallEventParser
     }
 
     private static bool IsValidId(string id) =>
-        id.Length is > 0 and <= CallEventLimits.MaxIdLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
+        id.Length is > 0 and <= CallEventLimits.MaxIdLength && !id.AsSpan().ContainsAnyExcept(IdCharacters);
 
     private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
     {
@@ -525,6 +590,7 @@ public static class CallEventParser
 
     private struct Fields
     {
+        public DateTimeOffset? TimestampValue;
         public string? Id, Timestamp, Project, Service, Release, Environment, Provider, Model, ResponseModel, Deployment, Operation;
         public long? InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, HttpStatus;
         public double? LatencyMs, TimeToFirstTokenMs;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text;
 
@@ -26,10 +27,16 @@ public sealed class PriceCatalog
 
     private const string EmbeddedResourceName = "TokenTally.Core.Pricing.catalog.json";
 
+    /// <summary>How many distinct (provider, model) spellings <see cref="Resolve"/> remembers; clients send few, but the names are theirs.</summary>
+    private const int MaxRememberedNames = 10_000;
+
     private static readonly Lazy<PriceCatalog> LazyDefault = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly FrozenDictionary<string, string> _providerByAlias;
     private readonly FrozenDictionary<string, FrozenDictionary<string, CatalogModel>> _modelsByProvider;
+
+    // Resolution is a pure function of the names as reported, and every call of a batch asks it (often twice).
+    private readonly ConcurrentDictionary<(string Provider, string Model), CatalogModel?> _resolved = new();
 
     internal PriceCatalog(
         string version,
@@ -79,7 +86,9 @@ public sealed class PriceCatalog
     public string? NormalizeProvider(string provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        return _providerByAlias.GetValueOrDefault(provider.Trim().ToLowerInvariant());
+
+        // Aliases are lower case without surrounding white space, so a name found as is needs no normalizing.
+        return _providerByAlias.TryGetValue(provider, out var id) ? id : _providerByAlias.GetValueOrDefault(provider.Trim().ToLowerInvariant());
     }
 
     /// <summary>Finds the catalog model a reported provider and model name refer to.</summary>
@@ -111,7 +120,22 @@ public sealed class PriceCatalog
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(model);
+        if (_resolved.TryGetValue((provider, model), out var remembered))
+        {
+            return remembered;
+        }
 
+        var resolved = ResolveNames(provider, model);
+        if (_resolved.Count < MaxRememberedNames)
+        {
+            _resolved.TryAdd((provider, model), resolved);
+        }
+
+        return resolved;
+    }
+
+    private CatalogModel? ResolveNames(string provider, string model)
+    {
         if (NormalizeProvider(provider) is not { } providerId
             || !_modelsByProvider.TryGetValue(providerId, out var models))
         {

@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using TokenTally.Core.Calls;
 
 namespace TokenTally.Core.Pricing;
 
-/// <summary>Prices calls against a <see cref="PriceCatalog"/>. Stateless and thread-safe.</summary>
+/// <summary>Prices calls against a <see cref="PriceCatalog"/>. Thread-safe; it remembers the price rows it has chosen, nothing else.</summary>
 /// <remarks>
 /// <para><b>Token classes.</b> With <see cref="TokenUsage"/>'s convention (input includes cache reads and writes, output includes reasoning):</para>
 /// <list type="bullet">
@@ -54,7 +55,13 @@ public sealed class Pricer(PriceCatalog catalog)
     private const decimal TokensPerPriceUnit = 1_000_000m;
     private const decimal DerivedDiscountFactor = 0.5m;
 
+    /// <summary>Rows are few (model × period × deployment × context tier × service tier × discount); the bound only guards odd discounts.</summary>
+    private const int MaxRememberedRows = 10_000;
+
     private readonly PriceCatalog _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+
+    // The price and price version of each row chosen so far: choosing one builds several strings, and calls repeat rows.
+    private readonly ConcurrentDictionary<RowKey, PriceRow> _rows = new();
 
     /// <summary>The catalog this pricer uses.</summary>
     public PriceCatalog Catalog => _catalog;
@@ -98,10 +105,9 @@ public sealed class Pricer(PriceCatalog catalog)
                 UnpricedReason.UnknownModel, $"Model '{request.Model}' of provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
         }
 
-        var catalogPrefix = $"catalog:{_catalog.Version}/{model.Key}";
         if (overrides?.CustomPriceFor(model) is { } custom)
         {
-            return Priced(model, $"{catalogPrefix}+custom", request.Usage, custom);
+            return Priced(model, $"catalog:{_catalog.Version}/{model.Key}+custom", request.Usage, custom);
         }
 
         if (model.PeriodAt(request.Timestamp) is not { } period)
@@ -111,29 +117,44 @@ public sealed class Pricer(PriceCatalog catalog)
                 $"Model '{model.Key}' has no price before {Day(model.Periods[0].EffectiveFrom)}; the call was made at {request.Timestamp:O}.");
         }
 
-        var version = $"{catalogPrefix}@{Day(period.EffectiveFrom)}";
         var (sheet, deploymentLabel) = SheetFor(model, period, request.AzureDeploymentType);
-        version += deploymentLabel;
+        var contextTier = sheet.ContextTierFor(request.Usage.Input);
+        var discount = overrides?.DiscountPercent is { } percent and > 0 ? percent : (decimal?)null;
+        var key = new RowKey(model, period, request.AzureDeploymentType, contextTier, request.ServiceTier, discount);
+        if (!_rows.TryGetValue(key, out var row))
+        {
+            row = ChooseRow(model, period, sheet, deploymentLabel, contextTier, request.ServiceTier, discount);
+            if (_rows.Count < MaxRememberedRows)
+            {
+                _rows.TryAdd(key, row);
+            }
+        }
 
+        return Priced(model, row.Version, request.Usage, row.Price);
+    }
+
+    private PriceRow ChooseRow(CatalogModel model, PricePeriod period, PriceSheet sheet, string deploymentLabel, ContextTier? contextTier, ServiceTier serviceTier, decimal? discount)
+    {
+        var version = $"catalog:{_catalog.Version}/{model.Key}@{Day(period.EffectiveFrom)}{deploymentLabel}";
         var standard = sheet.Prices;
         var serviceTiers = sheet.ServiceTiers;
-        if (sheet.ContextTierFor(request.Usage.Input) is { } contextTier)
+        if (contextTier is not null)
         {
             standard = contextTier.Prices;
             serviceTiers = contextTier.ServiceTiers;
             version += $"/above-{Threshold(contextTier.AboveInputTokens)}";
         }
 
-        var (price, serviceLabel) = ApplyServiceTier(request.ServiceTier, standard, serviceTiers);
+        var (price, serviceLabel) = ApplyServiceTier(serviceTier, standard, serviceTiers);
         version += $"/{serviceLabel}";
 
-        if (overrides?.DiscountPercent is { } discount and > 0)
+        if (discount is { } percent)
         {
-            price = price.Scale((100m - discount) / 100m);
-            version += $"+override:discount-{discount.ToString("0.############################", CultureInfo.InvariantCulture)}%";
+            price = price.Scale((100m - percent) / 100m);
+            version += $"+override:discount-{percent.ToString("0.############################", CultureInfo.InvariantCulture)}%";
         }
 
-        return Priced(model, version, request.Usage, price);
+        return new PriceRow(price, version);
     }
 
     private static string? UsageProblem(TokenUsage usage)
@@ -166,10 +187,10 @@ public sealed class Pricer(PriceCatalog catalog)
             return (period.Sheet, "/global");
         }
 
-        var name = type == AzureDeploymentType.DataZone ? "data-zone" : "regional";
+        var dataZone = type == AzureDeploymentType.DataZone;
         return period.Deployments.TryGetValue(type, out var sheet)
-            ? (sheet, $"/{name}")
-            : (period.Sheet, $"/{name}-as-global");
+            ? (sheet, dataZone ? "/data-zone" : "/regional")
+            : (period.Sheet, dataZone ? "/data-zone-as-global" : "/regional-as-global");
     }
 
     private static (ModelPrice Price, string Label) ApplyServiceTier(
@@ -207,6 +228,10 @@ public sealed class Pricer(PriceCatalog catalog)
 
     // Invariant: a culture with another calendar (th-TH counts Buddhist years) must not change a price version.
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private readonly record struct RowKey(CatalogModel Model, PricePeriod Period, AzureDeploymentType? Deployment, ContextTier? ContextTier, ServiceTier ServiceTier, decimal? Discount);
+
+    private sealed record PriceRow(ModelPrice Price, string Version);
 
     private static string Threshold(long tokens) =>
         tokens % 1000 == 0

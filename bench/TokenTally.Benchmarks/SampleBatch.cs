@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Caching.Memory;
+using TokenTally.Core.Calls;
+using TokenTally.Functions.Ingestion;
+using TokenTally.Functions.Pricing;
+using TokenTally.Functions.Projects;
+using TokenTally.Storage.Sqlite;
+
+namespace TokenTally.Benchmarks;
+
+/// <summary>One generated batch and everything the server would know when it arrives: the key's project, the pricer, and the batch parsed and priced.</summary>
+public sealed record SampleBatch(byte[] Body, DateTimeOffset Now, CallEventContext Context, Project Project, CallPricer Pricer, CallEvent[] Events, StoredCall[] Stored)
+{
+    public static SampleBatch Create(int size)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var body = new CallRecordGenerator(seed: 42, now).Batch(size, "bench-", first: 0);
+        var context = new CallEventContext("acme", "web", now, TimeSpan.FromDays(30));
+        var project = new Project("acme", "web", new Dictionary<string, string> { [CallRecordGenerator.AzureDeployment] = CallRecordGenerator.AzureDeploymentModel }, now);
+
+        // Pricing without tenant overrides reads nothing from the store; this database file is never created.
+        var pricer = new CallPricer(new SqliteDocumentStore(Path.Combine(Path.GetTempPath(), "tokentally-bench-unused.db"), TimeProvider.System), new MemoryCache(new MemoryCacheOptions()));
+
+        var records = new List<ReadOnlyMemory<byte>>();
+        if (CallBatch.Split(body, BatchFormat.Json, records) is { } error)
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        var errors = new List<FieldError>();
+        var events = records.Select(r => CallEventParser.Parse(r.Span, context, errors, () => "unused", out _)).OfType<CallEvent>().ToArray();
+        if (events.Length != size || errors.Count > 0)
+        {
+            throw new InvalidOperationException($"The generated batch must be valid: {events.Length} of {size} parsed; {string.Join("; ", errors.Take(5))}");
+        }
+
+        var stored = events.Select(e => new StoredCall(e, pricer.Price(e, project, overrides: null), now)).ToArray();
+        Console.WriteLine($"// Batch: {body.Length:N0} bytes, {size} records ({body.Length / size} bytes each), {stored.Count(s => s.Pricing.Unpriced)} unpriced.");
+        return new SampleBatch(body, now, context, project, pricer, events, stored);
+    }
+}

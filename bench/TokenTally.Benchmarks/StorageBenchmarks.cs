@@ -1,0 +1,45 @@
+using BenchmarkDotNet.Attributes;
+using TokenTally.Functions.Ingestion;
+using TokenTally.Storage.Sqlite;
+
+namespace TokenTally.Benchmarks;
+
+/// <summary>
+/// Storing a priced 500-record batch the way the server does in local mode (CallRecordStore over SqliteDocumentStore:
+/// records and id pointers), with new ids each time, into one database that grows as the benchmark runs. Per event.
+/// </summary>
+[MemoryDiagnoser]
+[WarmupCount(10)]
+[IterationCount(50)]
+public class StorageBenchmarks
+{
+    private const int BatchSize = IngestionBenchmarks.BatchSize;
+
+    private string _directory = "";
+    private CallRecordStore _calls = null!;
+    private StoredCall[] _template = [];
+    private StoredCall[] _batch = [];
+    private long _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("tokentally-bench-").FullName;
+        _calls = new CallRecordStore(new SqliteDocumentStore(Path.Combine(_directory, "tokentally.db"), TimeProvider.System));
+        _template = SampleBatch.Create(BatchSize).Stored;
+    }
+
+    [IterationSetup]
+    public void NewIds() =>
+        _batch = _template.Select(call => call with { Event = call.Event with { Id = $"store-{Interlocked.Increment(ref _next):D12}" } }).ToArray();
+
+    [Benchmark(OperationsPerInvoke = BatchSize)]
+    public Task<IReadOnlyList<bool>> UpsertBatchIntoSqlite() => _calls.UpsertAsync(_batch, TimeSpan.FromDays(30), CancellationToken.None);
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

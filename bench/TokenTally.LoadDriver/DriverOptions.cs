@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace TokenTally.LoadDriver;
+
+/// <summary>Command-line options, each bounded so that a run always ends by itself.</summary>
+internal sealed record DriverOptions
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/TokenTally.LoadDriver -- [options]
+          --seconds N        measured duration per concurrency level (default 20, at most 600)
+          --warmup N         unrecorded warm-up per level, in seconds (default 5, at most 120)
+          --concurrency L    concurrent senders: one number or a list such as 2,4,8 (default 4, each at most 64)
+          --batch N          records per batch (default 500, at most 5000)
+          --max-batches N    stop a level after this many measured batches (default 1000000)
+          --server-dll PATH  the server to start (default: functions/TokenTally.Functions/bin/<configuration>/net10.0/TokenTally.Functions.dll)
+          --out PATH         where to write the markdown results (default artifacts/bench/http-<utc time>.md)
+          --keep-data        keep each level's temporary data folder (SQLite database, logs)
+        """;
+
+    public int Seconds { get; init; } = 20;
+
+    public int WarmupSeconds { get; init; } = 5;
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [4];
+
+    public int BatchSize { get; init; } = 500;
+
+    public int MaxBatches { get; init; } = 1_000_000;
+
+    public string? ServerDll { get; init; }
+
+    public string? Out { get; init; }
+
+    public bool KeepData { get; init; }
+
+    public static DriverOptions Parse(string[] args)
+    {
+        var options = new DriverOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--seconds" => options with { Seconds = Bounded("--seconds", Value(), 1, 600) },
+                "--warmup" => options with { WarmupSeconds = Bounded("--warmup", Value(), 0, 120) },
+                "--concurrency" => options with { Concurrency = Value().Split(',').Select(c => Bounded("--concurrency", c, 1, 64)).ToArray() },
+                "--batch" => options with { BatchSize = Bounded("--batch", Value(), 1, 5_000) },
+                "--max-batches" => options with { MaxBatches = Bounded("--max-batches", Value(), 1, 10_000_000) },
+                "--server-dll" => options with { ServerDll = Value() },
+                "--out" => options with { Out = Value() },
+                "--keep-data" => options with { KeepData = true },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Bounded(string option, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"{option} must be a whole number from {min} to {max}, not '{text}'.");
+}
