@@ -77,7 +77,7 @@ public sealed class CallRecordStore(IDocumentStore store)
         }
 
         var document = await store.GetAsync(DocumentContainer.Calls, $"{tenant}|{hour}", id, cancellationToken);
-        return document?.Data.Deserialize<StoredCall>(Json);
+        return document?.As<StoredCall>(Json);
     }
 
     /// <summary>Every call record of one tenant's hour, in no order.</summary>
@@ -85,7 +85,7 @@ public sealed class CallRecordStore(IDocumentStore store)
     {
         await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Calls, PartitionFor(tenant, hour), RangeKeyFilter.All, cancellationToken))
         {
-            yield return document.Data.Deserialize<StoredCall>(Json)!;
+            yield return document.As<StoredCall>(Json)!;
         }
     }
 

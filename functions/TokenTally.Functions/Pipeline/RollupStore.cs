@@ -79,7 +79,7 @@ public sealed class RollupStore(IDocumentStore store)
     {
         await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(RangeKey(cube, from), RangeKey(cube, to)), cancellationToken))
         {
-            var stored = document.Data.Deserialize<StoredRollupRow>(Json)!;
+            var stored = document.As<StoredRollupRow>(Json)!;
             yield return RollupRow.Restore(cube, stored.Key, stored.Totals, DDSketch.FromState(stored.Latency), DDSketch.FromState(stored.TimeToFirstToken));
         }
     }
@@ -92,7 +92,7 @@ public sealed class RollupStore(IDocumentStore store)
     {
         await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(fromKey, toKey), cancellationToken))
         {
-            var stored = document.Data.Deserialize<StoredRollupRow>(Json)!;
+            var stored = document.As<StoredRollupRow>(Json)!;
             yield return (stored.Hour, RollupRow.Restore(cube, stored.Key, stored.Totals, DDSketch.FromState(stored.Latency), DDSketch.FromState(stored.TimeToFirstToken)));
         }
     }

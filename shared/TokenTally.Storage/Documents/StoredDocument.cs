@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace TokenTally.Storage.Documents;
@@ -5,15 +6,49 @@ namespace TokenTally.Storage.Documents;
 /// <summary>
 /// A document as the store keeps it: addressed by partition key and id, with an optional range key
 /// that partition queries filter on, an opaque etag for optimistic concurrency, and an optional
-/// time to live after the last write.
+/// time to live after the last write. Adapters that read JSON text hand it over as is: callers
+/// that want a typed value (<see cref="As{T}"/>) skip building a node tree, which matters when
+/// a query reads thousands of rows.
 /// </summary>
-public sealed record StoredDocument(
-    string PartitionKey,
-    string Id,
-    string? RangeKey,
-    JsonObject Data,
-    string ETag,
-    TimeSpan? TimeToLive);
+public sealed class StoredDocument
+{
+    private readonly string? _json;
+    private JsonObject? _data;
+
+    public StoredDocument(string PartitionKey, string Id, string? RangeKey, JsonObject Data, string ETag, TimeSpan? TimeToLive)
+        : this(PartitionKey, Id, RangeKey, ETag, TimeToLive, null) => _data = Data;
+
+    private StoredDocument(string partitionKey, string id, string? rangeKey, string etag, TimeSpan? timeToLive, string? json)
+    {
+        PartitionKey = partitionKey;
+        Id = id;
+        RangeKey = rangeKey;
+        ETag = etag;
+        TimeToLive = timeToLive;
+        _json = json;
+    }
+
+    /// <summary>A document whose data is still JSON text; it is parsed only when asked for.</summary>
+    public static StoredDocument FromJson(string partitionKey, string id, string? rangeKey, string json, string etag, TimeSpan? timeToLive) =>
+        new(partitionKey, id, rangeKey, etag, timeToLive, json);
+
+    public string PartitionKey { get; }
+
+    public string Id { get; }
+
+    public string? RangeKey { get; }
+
+    public string ETag { get; }
+
+    public TimeSpan? TimeToLive { get; }
+
+    /// <summary>The document's data as a JSON object (parsed on first use).</summary>
+    public JsonObject Data => _data ??= JsonNode.Parse(_json!) as JsonObject ?? [];
+
+    /// <summary>The data as <typeparamref name="T"/>, read straight from the JSON text when there is one.</summary>
+    public T? As<T>(JsonSerializerOptions options) =>
+        _data is null && _json is not null ? JsonSerializer.Deserialize<T>(_json, options) : Data.Deserialize<T>(options);
+}
 
 /// <summary>What a caller writes; the store assigns the etag.</summary>
 public sealed record DocumentWrite(

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using TokenTally.Storage.Documents;
 
@@ -366,13 +365,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
         }
     }
 
-    private static StoredDocument ReadDocument(SqliteDataReader reader) => new(
-        PartitionKey: reader.GetString(0),
-        Id: reader.GetString(1),
-        RangeKey: reader.IsDBNull(2) ? null : reader.GetString(2),
-        Data: JsonNode.Parse(reader.GetString(3)) as JsonObject ?? [],
-        ETag: reader.GetString(4),
-        TimeToLive: reader.IsDBNull(5) ? null : TimeSpan.FromSeconds(reader.GetInt64(5)));
+    private static StoredDocument ReadDocument(SqliteDataReader reader) => StoredDocument.FromJson(
+        partitionKey: reader.GetString(0),
+        id: reader.GetString(1),
+        rangeKey: reader.IsDBNull(2) ? null : reader.GetString(2),
+        json: reader.GetString(3),
+        etag: reader.GetString(4),
+        timeToLive: reader.IsDBNull(5) ? null : TimeSpan.FromSeconds(reader.GetInt64(5)));
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
