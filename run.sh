@@ -11,4 +11,4 @@ echo "Building TokenTally (Release)…"
 dotnet build functions/TokenTally.Functions -c Release -nologo -v quiet -clp:ErrorsOnly
 app=functions/TokenTally.Functions/bin/Release/net10.0
 # The content root is the build output (appsettings.json); the working directory stays here (./.data, functions/).
-exec dotnet "$app/TokenTally.Functions.dll" --contentRoot "$app" "$@"
+exec dotnet "$app/TokenTally.Functions.dll" --contentRoot "$PWD/$app" "$@"
