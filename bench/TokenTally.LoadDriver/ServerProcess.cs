@@ -81,6 +81,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             serverDll,
+
+            // As run.sh starts it: settings (appsettings.json) from the build output, data and functions/ from the repository.
+            "--contentRoot",
+            Path.GetDirectoryName(serverDll)!,
             $"--TokenTally:Local:Port={port}",
             $"--TokenTally:Local:DataPath={dataPath}",
             "--TokenTally:Local:RunScheduler=false",

@@ -19,12 +19,18 @@ namespace TokenTally.Storage.Sqlite;
 /// more bytes per commit, since most of a commit is index pages touched by one insert each. Bulk writes serialize
 /// their documents before they open the write transaction.
 /// </remarks>
-public sealed class SqliteDocumentStore : IDocumentStore
+public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
     private readonly Lazy<Task> _schema;
+
+    // Writes take turns on one long-lived connection. SQLite admits one writer at a time anyway; a connection of
+    // its own keeps its page cache across writes (another connection's write empties it), and a waiting writer
+    // is woken at once instead of polling the lock (busy_timeout).
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private SqliteConnection? _writeConnection;
 
     /// <summary>A store on <paramref name="databasePath"/>; the file and its schema are created on first use.</summary>
     public SqliteDocumentStore(string databasePath, TimeProvider time)
@@ -84,8 +90,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         ArgumentNullException.ThrowIfNull(document);
         var data = document.Data.ToJsonString();
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var session = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (session.Connection, session.Transaction);
         await DeleteIfExpiredAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
         var current = await ReadETagAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
         var refusal = condition switch
@@ -142,8 +148,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
             ];
         }
 
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var session = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (session.Connection, session.Transaction);
 
         // Insert first; when the key exists (changes() = 0), update: that tells created from replaced.
         await using var insert = connection.CreateCommand();
@@ -198,8 +204,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
     {
         JsonPatchApplier.Validate(operations);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var session = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (session.Connection, session.Transaction);
         await DeleteIfExpiredAsync(connection, transaction, container, partitionKey, id, cancellationToken);
 
         StoredDocument? current;
@@ -238,8 +244,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
 
     public async Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var session = await BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (session.Connection, session.Transaction);
         await DeleteIfExpiredAsync(connection, transaction, container, partitionKey, id, cancellationToken);
         var current = await ReadETagAsync(connection, transaction, container, partitionKey, id, cancellationToken);
         if (current is null)
@@ -296,13 +302,61 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <summary>Deletes every expired document; returns how many. The local stand-in for Cosmos DB's TTL sweeper.</summary>
     public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        await using var session = await BeginWriteAsync(cancellationToken);
+        await using var command = session.Connection.CreateCommand();
+        command.Transaction = session.Transaction;
         command.CommandText = $"DELETE FROM documents WHERE expires_at IS NOT NULL AND {ExpiryDay} <= $day AND expires_at <= $now";
         var now = NowMs();
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$day", now / MillisecondsPerDay);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        await session.Transaction.CommitAsync(cancellationToken);
+        return purged;
+    }
+
+    /// <summary>Closes the write connection (read connections are pooled by Microsoft.Data.Sqlite).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writeTurn.WaitAsync();
+        try
+        {
+            if (_writeConnection is not null)
+            {
+                await _writeConnection.DisposeAsync();
+                _writeConnection = null;
+            }
+        }
+        finally
+        {
+            _writeTurn.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits for this store's turn to write and begins a transaction on its one write connection; disposing the result
+    /// ends the transaction (rolled back unless committed) and the turn.
+    /// </summary>
+    private async Task<WriteSession> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeTurn.WaitAsync(cancellationToken);
+        try
+        {
+            _writeConnection ??= await OpenConnectionAsync(cancellationToken);
+            var transaction = (SqliteTransaction)await _writeConnection.BeginTransactionAsync(cancellationToken);
+            return new WriteSession(_writeConnection, transaction, _writeTurn);
+        }
+        catch
+        {
+            // A connection that could not begin a transaction is not trusted again.
+            if (_writeConnection is not null)
+            {
+                await _writeConnection.DisposeAsync();
+                _writeConnection = null;
+            }
+
+            _writeTurn.Release();
+            throw;
+        }
     }
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
@@ -378,6 +432,25 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private static string NewETag() => Guid.NewGuid().ToString("N");
 
     private const long MillisecondsPerDay = 86_400_000;
+
+    private sealed class WriteSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim turn) : IAsyncDisposable
+    {
+        public SqliteConnection Connection => connection;
+
+        public SqliteTransaction Transaction => transaction;
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await transaction.DisposeAsync();
+            }
+            finally
+            {
+                turn.Release();
+            }
+        }
+    }
 
     /// <summary>The expiry index's key: the day a document expires. Documents written together expire on one or two days, so their
     /// index entries land together (by container, partition and id) instead of one page each at a random place.</summary>
