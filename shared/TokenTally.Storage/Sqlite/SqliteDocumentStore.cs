@@ -341,7 +341,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
         await _writeTurn.WaitAsync(cancellationToken);
         try
         {
-            _writeConnection ??= await OpenConnectionAsync(cancellationToken);
+            _writeConnection ??= await OpenWriteConnectionAsync(cancellationToken);
             var transaction = (SqliteTransaction)await _writeConnection.BeginTransactionAsync(cancellationToken);
             return new WriteSession(_writeConnection, transaction, _writeTurn);
         }
@@ -357,6 +357,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
             _writeTurn.Release();
             throw;
         }
+    }
+
+    private async Task<SqliteConnection> OpenWriteConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken);
+
+        // The writer checkpoints the WAL into the database after a commit that leaves it above this many pages
+        // (SQLite's default is 1,000: 8 MB here). Rarer, larger checkpoints copy a page written by many commits
+        // once; measured over HTTP, 4,000 (32 MB) took ingestion from about 15K to 17-20K events/s.
+        await ExecuteAsync(connection, null, "PRAGMA wal_autocheckpoint = 4000;", cancellationToken);
+        return connection;
     }
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
