@@ -19,7 +19,7 @@ namespace TokenTally.Storage.Sqlite;
 /// more bytes per commit, since most of a commit is index pages touched by one insert each. Bulk writes serialize
 /// their documents before they open the write transaction.
 /// </remarks>
-public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
+public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -325,6 +325,21 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable
                 await _writeConnection.DisposeAsync();
                 _writeConnection = null;
             }
+        }
+        finally
+        {
+            _writeTurn.Release();
+        }
+    }
+
+    /// <summary>Closes the write connection, for containers and callers that dispose synchronously.</summary>
+    public void Dispose()
+    {
+        _writeTurn.Wait();
+        try
+        {
+            _writeConnection?.Dispose();
+            _writeConnection = null;
         }
         finally
         {
