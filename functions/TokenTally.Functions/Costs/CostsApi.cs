@@ -59,10 +59,10 @@ public static class CostsApi
         var today = TimeBuckets.AtLocalMidnight(DateOnly.FromDateTime(local.DateTime), zone);
         var monthStart = TimeBuckets.AtLocalMidnight(new DateOnly(local.Year, local.Month, 1), zone);
         var lastMonthStart = TimeBuckets.AtLocalMidnight(new DateOnly(local.Year, local.Month, 1).AddMonths(-1), zone);
-        var nextHour = Hour(now).AddHours(1);
+        var nextHour = TimeBuckets.HourStart(now).AddHours(1);
 
         async Task<CostPoint> TotalAsync(DateTimeOffset from, DateTimeOffset to) =>
-            (await query.RunAsync(tenant, new CostQuerySpec(Hour(from), Hour(to), Granularity.Hour, [], new Dictionary<Dimension, IReadOnlySet<string>>(), zone), cancellationToken)).Total;
+            (await query.RunAsync(tenant, new CostQuerySpec(TimeBuckets.HourStart(from), TimeBuckets.HourStart(to), Granularity.Hour, [], new Dictionary<Dimension, IReadOnlySet<string>>(), zone), cancellationToken)).Total;
 
         var weekAgo = nextHour.AddDays(-7);
         var byModelNow = await query.RunAsync(tenant, new CostQuerySpec(weekAgo, nextHour, Granularity.Day, [Dimension.Model], new Dictionary<Dimension, IReadOnlySet<string>>(), zone), cancellationToken);
@@ -111,7 +111,7 @@ public static class CostsApi
     /// <summary>Reads from, to, granularity, groupBy, tz and dimension filters; null with <paramref name="errors"/> filled when invalid.</summary>
     public static CostQuerySpec? Parse(IQueryCollection query, DateTimeOffset now, Dictionary<string, string[]> errors, bool allowGroupBy = true)
     {
-        var to = Hour(now).AddHours(1);
+        var to = TimeBuckets.HourStart(now).AddHours(1);
         var from = to.AddDays(-7);
         if (query.ContainsKey("from") && !TryDate(query["from"], out from))
         {
@@ -123,7 +123,7 @@ public static class CostsApi
             errors["to"] = ["to must be an ISO 8601 date or time with a zone."];
         }
 
-        from = Hour(from);
+        from = TimeBuckets.HourStart(from);
         to = Ceiling(to);
         if (errors.Count == 0 && from >= to)
         {
@@ -222,15 +222,9 @@ public static class CostsApi
         }
     }
 
-    private static DateTimeOffset Hour(DateTimeOffset time)
-    {
-        var utc = time.ToUniversalTime();
-        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
-    }
-
     private static DateTimeOffset Ceiling(DateTimeOffset time)
     {
-        var hour = Hour(time);
+        var hour = TimeBuckets.HourStart(time);
         return hour == time.ToUniversalTime() ? hour : hour.AddHours(1);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TokenTally.Core.Pipeline;
+using TokenTally.Core.Rollups;
 using TokenTally.Functions.Projects;
 using TokenTally.Storage.Queues;
 
@@ -43,8 +44,8 @@ public static class PipelineApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var from = PipelineRun.LastClosedHour(request.From!.Value).AddHours(1);
-        var to = PipelineRun.LastClosedHour(request.To!.Value.AddTicks(-1)).AddHours(2);
+        var from = TimeBuckets.HourStart(request.From!.Value);
+        var to = TimeBuckets.HourStart(request.To!.Value.AddTicks(-1)).AddHours(1);
         var hours = (int)(to - from).TotalHours;
         if (hours <= 0)
         {

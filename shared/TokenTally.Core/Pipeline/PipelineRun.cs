@@ -168,9 +168,5 @@ public sealed record PipelineRun(
     }
 
     /// <summary>The last closed hour at <paramref name="now"/>: at 10:05 it is 09:00–10:00.</summary>
-    public static DateTimeOffset LastClosedHour(DateTimeOffset now)
-    {
-        var utc = now.ToUniversalTime();
-        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero).AddHours(-1);
-    }
+    public static DateTimeOffset LastClosedHour(DateTimeOffset now) => Rollups.TimeBuckets.HourStart(now).AddHours(-1);
 }

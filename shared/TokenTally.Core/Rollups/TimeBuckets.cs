@@ -44,6 +44,13 @@ public static class TimeBuckets
         return AtLocalMidnight(start, zone);
     }
 
+    /// <summary>The start of the UTC hour holding <paramref name="time"/>.</summary>
+    public static DateTimeOffset HourStart(DateTimeOffset time)
+    {
+        var utc = time.ToUniversalTime();
+        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
+    }
+
     /// <summary>Local midnight of <paramref name="date"/> in <paramref name="zone"/> (the first valid instant when midnight is skipped by DST).</summary>
     public static DateTimeOffset AtLocalMidnight(DateOnly date, TimeZoneInfo zone)
     {
