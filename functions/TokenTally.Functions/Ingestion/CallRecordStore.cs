@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
@@ -42,13 +41,13 @@ public sealed class CallRecordStore(IDocumentStore store)
 
     public static string PartitionFor(string tenant, DateTimeOffset timestamp) => $"{tenant}|{HourKey(timestamp)}";
 
-    /// <summary>Upserts records and their id pointers; returns, per record, whether it was new.</summary>
+    /// <summary>Upserts records and their id pointers in one write; returns, per record, whether it was new.</summary>
     public async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCall> calls, TimeSpan retention, CancellationToken cancellationToken)
     {
-        var records = new List<DocumentWrite>(calls.Count);
-        var pointers = new List<DocumentWrite>(calls.Count);
-        foreach (var call in calls)
+        var writes = new DocumentWrite[calls.Count * 2];
+        for (var i = 0; i < calls.Count; i++)
         {
+            var call = calls[i];
             var e = call.Event;
 
             // Expire by the call's own time, not the write's: a late record keeps only what is left of its retention.
@@ -58,14 +57,20 @@ public sealed class CallRecordStore(IDocumentStore store)
                 ttl = TimeSpan.FromMinutes(1);
             }
 
-            records.Add(new DocumentWrite(PartitionFor(e.Tenant, e.Timestamp), e.Id, JsonSerializer.SerializeToNode(call, Json)!.AsObject(),
-                e.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), ttl));
-            pointers.Add(new DocumentWrite(PointerPartition(e.Tenant, e.Id), e.Id, new JsonObject { ["hour"] = HourKey(e.Timestamp) }, TimeToLive: ttl));
+            var hour = HourKey(e.Timestamp);
+            writes[i] = DocumentWrite.FromJson($"{e.Tenant}|{hour}", e.Id, JsonSerializer.Serialize(call, Json),
+                e.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), ttl);
+            writes[calls.Count + i] = DocumentWrite.FromJson(PointerPartition(e.Tenant, e.Id), e.Id, $$"""{"hour":"{{hour}}"}""", timeToLive: ttl);
         }
 
-        var written = await store.UpsertManyAsync(DocumentContainer.Calls, records, cancellationToken);
-        await store.UpsertManyAsync(DocumentContainer.Calls, pointers, cancellationToken);
-        return written.Select(w => w.Created).ToList();
+        var written = await store.UpsertManyAsync(DocumentContainer.Calls, writes, cancellationToken);
+        var created = new bool[calls.Count];
+        for (var i = 0; i < created.Length; i++)
+        {
+            created[i] = written[i].Created;
+        }
+
+        return created;
     }
 
     public async Task<StoredCall?> GetAsync(string tenant, string id, CancellationToken cancellationToken)

@@ -151,20 +151,34 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
     {
         ArgumentException.ThrowIfNullOrEmpty(document.PartitionKey);
         ArgumentException.ThrowIfNullOrEmpty(document.Id);
-        var item = new JsonObject
+        var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
         {
-            ["id"] = document.Id,
-            ["pk"] = document.PartitionKey,
-            ["rk"] = document.RangeKey,
-            ["data"] = document.Data.DeepClone(),
-        };
-        if (document.TimeToLive is { } ttl)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero, nameof(document));
-            item["ttl"] = (long)Math.Ceiling(ttl.TotalSeconds);
+            writer.WriteStartObject();
+            writer.WriteString("id", document.Id);
+            writer.WriteString("pk", document.PartitionKey);
+            if (document.RangeKey is { } rangeKey)
+            {
+                writer.WriteString("rk", rangeKey);
+            }
+            else
+            {
+                writer.WriteNull("rk");
+            }
+
+            writer.WritePropertyName("data");
+            writer.WriteRawValue(document.DataJson);
+            if (document.TimeToLive is { } ttl)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero, nameof(document));
+                writer.WriteNumber("ttl", (long)Math.Ceiling(ttl.TotalSeconds));
+            }
+
+            writer.WriteEndObject();
         }
 
-        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(item));
+        stream.Position = 0;
+        return stream;
     }
 
     private static StoredDocument ToDocument(JsonObject? item)

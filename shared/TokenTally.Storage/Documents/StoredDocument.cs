@@ -50,13 +50,50 @@ public sealed class StoredDocument
         _data is null && _json is not null ? JsonSerializer.Deserialize<T>(_json, options) : Data.Deserialize<T>(options);
 }
 
-/// <summary>What a caller writes; the store assigns the etag.</summary>
-public sealed record DocumentWrite(
-    string PartitionKey,
-    string Id,
-    JsonObject Data,
-    string? RangeKey = null,
-    TimeSpan? TimeToLive = null);
+/// <summary>
+/// What a caller writes; the store assigns the etag. The data is a JSON object, given either as a node tree or,
+/// by <see cref="FromJson"/>, as text a caller serialized straight from its own types: stores that keep text
+/// then write it as is, which for bulk writes saves building and printing a tree per document.
+/// </summary>
+public sealed class DocumentWrite
+{
+    private readonly string? _json;
+    private JsonObject? _data;
+
+    public DocumentWrite(string PartitionKey, string Id, JsonObject Data, string? RangeKey = null, TimeSpan? TimeToLive = null)
+        : this(PartitionKey, Id, RangeKey, TimeToLive, null) => _data = Data ?? throw new ArgumentNullException(nameof(Data));
+
+    private DocumentWrite(string partitionKey, string id, string? rangeKey, TimeSpan? timeToLive, string? json)
+    {
+        PartitionKey = partitionKey;
+        Id = id;
+        RangeKey = rangeKey;
+        TimeToLive = timeToLive;
+        _json = json;
+    }
+
+    /// <summary>A write whose data is JSON text that must hold one JSON object; it is checked when the store reads it as a tree.</summary>
+    public static DocumentWrite FromJson(string partitionKey, string id, string json, string? rangeKey = null, TimeSpan? timeToLive = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(json);
+        return new(partitionKey, id, rangeKey, timeToLive, json);
+    }
+
+    public string PartitionKey { get; }
+
+    public string Id { get; }
+
+    public string? RangeKey { get; }
+
+    public TimeSpan? TimeToLive { get; }
+
+    /// <summary>The data as a JSON object (parsed on first use when given as text).</summary>
+    public JsonObject Data => _data ??= JsonNode.Parse(_json!) as JsonObject
+        ?? throw new ArgumentException($"The data of document '{Id}' is not a JSON object.");
+
+    /// <summary>The data as JSON text, printed from the tree when given as one.</summary>
+    public string DataJson => _json ?? _data!.ToJsonString();
+}
 
 /// <summary>A half-open range [From, To) over range keys, compared ordinally. A null bound is open.</summary>
 public sealed record RangeKeyFilter(string? From, string? To)

@@ -5,19 +5,18 @@ using TokenTally.Storage.Documents;
 namespace TokenTally.Storage.Sqlite;
 
 /// <summary>
-/// The local document store: one SQLite table keyed by (container, partition key, id), with the
-/// range key indexed for partition range reads. Expired documents are invisible at once and
-/// removed by <see cref="PurgeExpiredAsync"/>.
+/// The local document store: one SQLite table of documents, unique by (container, partition key, id), with the
+/// range key indexed for partition range reads. Expired documents are invisible at once and removed by
+/// <see cref="PurgeExpiredAsync"/>.
 /// </summary>
 /// <remarks>
-/// The write cost of a call record is mostly index pages, as every entry with a random key dirties a page of its
-/// own: so the range-key index leaves out the calls container (read by whole partitions only) and the expiry index
-/// is keyed by day. Existing databases get these indexes in place of the earlier two at start-up.
-/// New databases use 8 KiB pages. With the default 4 KiB, a call record (about 1.2 KB) is more than a WITHOUT ROWID
-/// table keeps inline (about 1 KB), so every record spilled into an overflow page of its own: the file grew 2.5 times
-/// larger and bulk writes took twice as long. 8 KiB keeps records up to about 2 KB inline; larger pages would write
-/// more bytes per commit, since most of a commit is index pages touched by one insert each. Bulk writes serialize
-/// their documents before they open the write transaction.
+/// Rows live in a rowid table, so documents are appended to the end of the file in write order whatever their keys,
+/// and only the narrow (container, partition key, id) index is kept in key order. Keyed by (container, partition
+/// key, id) itself, as before, every call record with a random id landed in a page of its own and SQLite
+/// rebalanced full pages of 1 KB rows around it: a batch dirtied (and the WAL rewrote) a page per record, and
+/// ingestion was several times slower. The range-key index leaves out the calls container (read by whole
+/// partitions only) and the expiry index is keyed by day, for the same reason. Databases in the earlier layout
+/// are copied into this one at start-up.
 /// </remarks>
 public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
@@ -54,10 +53,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", CancellationToken.None);
+        await MigrateWithoutRowIdLayoutAsync(connection);
         await ExecuteAsync(connection, null, $"""
-            PRAGMA page_size = 8192;
-            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS documents (
+                seq        INTEGER PRIMARY KEY,
                 container  TEXT NOT NULL,
                 pk         TEXT NOT NULL,
                 id         TEXT NOT NULL,
@@ -65,14 +65,43 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
                 data       TEXT NOT NULL,
                 etag       TEXT NOT NULL,
                 ttl_s      INTEGER NULL,
-                expires_at INTEGER NULL,
-                PRIMARY KEY (container, pk, id)
-            ) WITHOUT ROWID;
-            DROP INDEX IF EXISTS documents_range;
-            DROP INDEX IF EXISTS documents_expiry;
+                expires_at INTEGER NULL
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS documents_key ON documents (container, pk, id);
             CREATE INDEX IF NOT EXISTS documents_range_except_calls ON documents (container, pk, rk) WHERE {NotCalls};
             CREATE INDEX IF NOT EXISTS documents_expiry_day ON documents ({ExpiryDay}) WHERE expires_at IS NOT NULL;
             """, CancellationToken.None);
+    }
+
+    /// <summary>Moves the documents of a database made by an earlier version (a WITHOUT ROWID table keyed by container, pk and id) into the current layout.</summary>
+    private static async Task MigrateWithoutRowIdLayoutAsync(SqliteConnection connection)
+    {
+        await using (var probe = connection.CreateCommand())
+        {
+            probe.CommandText = "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'documents'), (SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'seq')";
+            await using var reader = await probe.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            if (reader.GetInt64(0) == 0 || reader.GetInt64(1) == 1)
+            {
+                return;
+            }
+        }
+
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await ExecuteAsync(connection, transaction, $"""
+            DROP INDEX IF EXISTS documents_range;
+            DROP INDEX IF EXISTS documents_expiry;
+            DROP INDEX IF EXISTS documents_range_except_calls;
+            DROP INDEX IF EXISTS documents_expiry_day;
+            ALTER TABLE documents RENAME TO documents_without_rowid;
+            CREATE TABLE documents (
+                seq INTEGER PRIMARY KEY, container TEXT NOT NULL, pk TEXT NOT NULL, id TEXT NOT NULL, rk TEXT NULL,
+                data TEXT NOT NULL, etag TEXT NOT NULL, ttl_s INTEGER NULL, expires_at INTEGER NULL);
+            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at)
+                SELECT container, pk, id, rk, data, etag, ttl_s, expires_at FROM documents_without_rowid;
+            DROP TABLE documents_without_rowid;
+            """, CancellationToken.None);
+        await transaction.CommitAsync();
     }
 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
@@ -89,7 +118,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var data = document.Data.ToJsonString();
+        var data = document.DataJson;
         await using var session = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (session.Connection, session.Transaction);
         await DeleteIfExpiredAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
@@ -143,7 +172,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             ArgumentException.ThrowIfNullOrEmpty(document.Id);
             rows[i] =
             [
-                containerName, document.PartitionKey, document.Id, (object?)document.RangeKey ?? DBNull.Value, document.Data.ToJsonString(), NewETag(),
+                containerName, document.PartitionKey, document.Id, (object?)document.RangeKey ?? DBNull.Value, document.DataJson, NewETag(),
                 document.TimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalSeconds) : DBNull.Value, DBNull.Value,
             ];
         }

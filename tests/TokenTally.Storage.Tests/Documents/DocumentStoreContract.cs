@@ -302,6 +302,28 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task DocumentsWrittenAsJsonTextReadBackLikeTrees()
+    {
+        SkipIfUnavailable();
+        const string json = """{"name":"caf\u00e9 \ud83d\ude80","n":12.5,"list":[1,{"deep":true}],"none":null}""";
+        var single = await Store.UpsertAsync(DocumentContainer.Config, DocumentWrite.FromJson(_pk, "text-1", json, "r"), WriteCondition.IfNotExists, Ct);
+        var many = await Store.UpsertManyAsync(DocumentContainer.Config, [DocumentWrite.FromJson(_pk, "text-2", json, "r"), Doc("tree", new JsonObject { ["n"] = 1 }, "r")], Ct);
+
+        var first = await Store.GetAsync(DocumentContainer.Config, _pk, "text-1", Ct);
+        var second = await Store.GetAsync(DocumentContainer.Config, _pk, "text-2", Ct);
+
+        Assert.True(single.Created);
+        Assert.All(many, r => Assert.True(r.Created));
+        foreach (var document in new[] { first!, second! })
+        {
+            Assert.Equal("café 🚀", (string?)document.Data["name"]);
+            Assert.Equal(12.5m, (decimal?)document.Data["n"]);
+            Assert.True((bool?)document.Data["list"]![1]!["deep"]);
+            Assert.Equal("r", document.RangeKey);
+        }
+    }
+
+    [Fact]
     public async Task ASingleUpsertSaysWhetherItCreatedTheDocument()
     {
         SkipIfUnavailable();
@@ -333,7 +355,7 @@ public abstract class DocumentStoreContract
 
     protected string PartitionKey => _pk;
 
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    protected static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
     {
         var list = new List<T>();
         await foreach (var item in source)
