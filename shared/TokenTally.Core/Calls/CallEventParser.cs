@@ -63,11 +63,15 @@ public static class CallEventParser
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                errors.Add(new FieldError("record", "type", "A call record must be a JSON object."));
+                errors.Add(NotAnObject);
                 return null;
             }
 
-            ReadObject(ref reader, ref fields, errors);
+            if (!TryReadObject(ref reader, ref fields, errors))
+            {
+                return null;
+            }
+
             id = fields.Id;
             if (reader.Read())
             {
@@ -79,14 +83,52 @@ public static class CallEventParser
             errors.Add(new FieldError("record", "syntax", $"Malformed JSON: {e.Message}"));
             return null;
         }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
-            return null;
-        }
 
         var callEvent = Build(ref fields, context, errors, assignId);
         return errors.Count == start ? callEvent : null;
+    }
+
+    /// <summary>The error for a record that is not a JSON object.</summary>
+    internal static readonly FieldError NotAnObject = new("record", "type", "A call record must be a JSON object.");
+
+    /// <summary>
+    /// Parses the record whose <c>{</c> <paramref name="reader"/> is on, leaving the reader on its <c>}</c>, so a batch is
+    /// read in one pass. Malformed JSON throws <see cref="JsonException"/>: it makes the whole batch unreadable.
+    /// </summary>
+    internal static CallEvent? ParseObject(ref Utf8JsonReader reader, CallEventContext context, List<FieldError> errors, Func<string> assignId, out string? id)
+    {
+        var start = errors.Count;
+        var depth = reader.CurrentDepth;
+        var fields = new Fields();
+        id = null;
+        if (!TryReadObject(ref reader, ref fields, errors))
+        {
+            while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
+            {
+                reader.Read();
+            }
+
+            return null;
+        }
+
+        id = fields.Id;
+        var callEvent = Build(ref fields, context, errors, assignId);
+        return errors.Count == start ? callEvent : null;
+    }
+
+    /// <summary>Reads the object's fields; false (with an error) when a string is not valid UTF-8, the reader left inside the object.</summary>
+    private static bool TryReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
+    {
+        try
+        {
+            ReadObject(ref reader, ref fields, errors);
+            return true;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
+            return false;
+        }
     }
 
     private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
