@@ -42,6 +42,12 @@ public static class CallEventParser
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
+    /// <summary>Shared by every thread that parses; bounded, so high-cardinality values only cost their slot.</summary>
+    private static readonly Utf8StringCache RepeatedValues = new(capacity: 1024, maxValueBytes: 64);
+
+    /// <summary>Tag values apart, so a high-cardinality tag (a request id) cannot evict the models and providers.</summary>
+    private static readonly Utf8StringCache TagValues = new(capacity: 512, maxValueBytes: 64);
+
     private static readonly SearchValues<char> IdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
     /// <summary>Parses and validates one record; returns the event, or null with at least one error.</summary>
@@ -147,14 +153,14 @@ public static class CallEventParser
                 case "id": fields.Id = Text(ref reader, "id", errors); break;
                 case "timestamp": ReadTimestampField(ref reader, ref fields, errors); break;
                 case "project": fields.Project = Text(ref reader, "project", errors); break;
-                case "service": fields.Service = Text(ref reader, "service", errors); break;
-                case "release": fields.Release = Text(ref reader, "release", errors); break;
-                case "environment": fields.Environment = Text(ref reader, "environment", errors); break;
-                case "provider": fields.Provider = Text(ref reader, "provider", errors); break;
-                case "model": fields.Model = Text(ref reader, "model", errors); break;
-                case "responseModel": fields.ResponseModel = Text(ref reader, "responseModel", errors); break;
-                case "deployment": fields.Deployment = Text(ref reader, "deployment", errors); break;
-                case "operation": fields.Operation = Text(ref reader, "operation", errors); break;
+                case "service": fields.Service = RepeatedText(ref reader, "service", errors); break;
+                case "release": fields.Release = RepeatedText(ref reader, "release", errors); break;
+                case "environment": fields.Environment = RepeatedText(ref reader, "environment", errors); break;
+                case "provider": fields.Provider = RepeatedText(ref reader, "provider", errors); break;
+                case "model": fields.Model = RepeatedText(ref reader, "model", errors); break;
+                case "responseModel": fields.ResponseModel = RepeatedText(ref reader, "responseModel", errors); break;
+                case "deployment": fields.Deployment = RepeatedText(ref reader, "deployment", errors); break;
+                case "operation": fields.Operation = RepeatedText(ref reader, "operation", errors); break;
                 case "inputTokens": fields.InputTokens = Integer(ref reader, "inputTokens", errors); break;
                 case "outputTokens": fields.OutputTokens = Integer(ref reader, "outputTokens", errors); break;
                 case "cachedInputTokens": fields.CachedInputTokens = Integer(ref reader, "cachedInputTokens", errors); break;
@@ -162,19 +168,19 @@ public static class CallEventParser
                 case "reasoningTokens": fields.ReasoningTokens = Integer(ref reader, "reasoningTokens", errors); break;
                 case "latencyMs": fields.LatencyMs = Number(ref reader, "latencyMs", errors); break;
                 case "timeToFirstTokenMs": fields.TimeToFirstTokenMs = Number(ref reader, "timeToFirstTokenMs", errors); break;
-                case "status": fields.Status = Text(ref reader, "status", errors); break;
-                case "errorType": fields.ErrorType = Text(ref reader, "errorType", errors); break;
+                case "status": fields.Status = RepeatedText(ref reader, "status", errors); break;
+                case "errorType": fields.ErrorType = RepeatedText(ref reader, "errorType", errors); break;
                 case "httpStatus": fields.HttpStatus = Integer(ref reader, "httpStatus", errors); break;
                 case "userId": fields.UserId = Text(ref reader, "userId", errors); break;
                 case "sessionId": fields.SessionId = Text(ref reader, "sessionId", errors); break;
-                case "department": fields.Department = Text(ref reader, "department", errors); break;
-                case "experiment": fields.Experiment = Text(ref reader, "experiment", errors); break;
-                case "variant": fields.Variant = Text(ref reader, "variant", errors); break;
+                case "department": fields.Department = RepeatedText(ref reader, "department", errors); break;
+                case "experiment": fields.Experiment = RepeatedText(ref reader, "experiment", errors); break;
+                case "variant": fields.Variant = RepeatedText(ref reader, "variant", errors); break;
                 case "traceId": fields.TraceId = Text(ref reader, "traceId", errors); break;
                 case "spanId": fields.SpanId = Text(ref reader, "spanId", errors); break;
                 case "parentSpanId": fields.ParentSpanId = Text(ref reader, "parentSpanId", errors); break;
-                case "serviceTier": fields.ServiceTier = Text(ref reader, "serviceTier", errors); break;
-                case "deploymentType": fields.DeploymentType = Text(ref reader, "deploymentType", errors); break;
+                case "serviceTier": fields.ServiceTier = RepeatedText(ref reader, "serviceTier", errors); break;
+                case "deploymentType": fields.DeploymentType = RepeatedText(ref reader, "deploymentType", errors); break;
                 case "tags": fields.Tags = Tags(ref reader, errors); break;
                 case "costUsd": fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
                 default:
@@ -495,6 +501,33 @@ public static class CallEventParser
     private static bool IsValidId(string id) =>
         id.Length is > 0 and <= CallEventLimits.MaxIdLength && !id.AsSpan().ContainsAnyExcept(IdCharacters);
 
+    /// <summary>
+    /// Text of a field whose values repeat from record to record (provider, model, environment …), taken from
+    /// <see cref="RepeatedValues"/> when its bytes were seen before, so it is neither transcoded nor allocated again.
+    /// </summary>
+    private static string? RepeatedText(ref Utf8JsonReader reader, string field, List<FieldError> errors) =>
+        reader.TokenType == JsonTokenType.String ? Repeated(ref reader, RepeatedValues) : Text(ref reader, field, errors);
+
+    /// <summary>The string token the reader is on, from <paramref name="cache"/> when possible.</summary>
+    private static string Repeated(ref Utf8JsonReader reader, Utf8StringCache cache)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return reader.GetString()!;
+        }
+
+        var utf8 = reader.ValueSpan;
+        if (cache.TryGet(utf8, out var cached))
+        {
+            return cached;
+        }
+
+        // GetString throws on invalid UTF-8 before anything is cached.
+        var value = reader.GetString()!;
+        cache.Add(utf8, value);
+        return value;
+    }
+
     private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
     {
         switch (reader.TokenType)
@@ -575,7 +608,7 @@ public static class CallEventParser
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var key = reader.GetString()!;
+            var key = Repeated(ref reader, RepeatedValues);
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
@@ -584,7 +617,7 @@ public static class CallEventParser
                 continue;
             }
 
-            var value = reader.GetString()!;
+            var value = Repeated(ref reader, TagValues);
             if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
             {
                 errors.Add(new FieldError($"tags.{Truncate(key)}", "length", $"tag keys must be 1-{CallEventLimits.MaxTagKeyLength} characters."));

@@ -1,0 +1,73 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+
+namespace TokenTally.Core.Calls;
+
+/// <summary>
+/// A bounded map from the UTF-8 bytes of short, often repeated values (provider, model, environment, tag keys …) to
+/// their strings, so a batch that names <c>gpt-4o</c> 500 times transcodes and allocates it once. Safe to share between
+/// threads without locks: each slot holds an immutable entry that is replaced whole, and a hit compares every byte, so
+/// a lookup returns the string added for exactly those bytes or nothing.
+/// </summary>
+public sealed class Utf8StringCache
+{
+    private readonly Entry?[] _slots;
+    private readonly int _mask;
+
+    /// <summary>Creates an empty cache.</summary>
+    /// <param name="capacity">How many values it holds at most, rounded up to a power of two (default 1,024).</param>
+    /// <param name="maxValueBytes">Longer values are never cached (default 64 bytes).</param>
+    /// <exception cref="ArgumentOutOfRangeException">When either is below 1.</exception>
+    public Utf8StringCache(int capacity = 1024, int maxValueBytes = 64)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxValueBytes, 1);
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _slots = new Entry?[size];
+        _mask = size - 1;
+        MaxValueBytes = maxValueBytes;
+    }
+
+    /// <summary>How many values the cache holds at most.</summary>
+    public int Capacity => _slots.Length;
+
+    /// <summary>The longest value, in UTF-8 bytes, the cache keeps.</summary>
+    public int MaxValueBytes { get; }
+
+    /// <summary>How many values the cache holds now (at most <see cref="Capacity"/>).</summary>
+    public int Count => _slots.Count(slot => slot is not null);
+
+    /// <summary>The string last added for exactly <paramref name="utf8"/>, if it is still cached.</summary>
+    public bool TryGet(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out string? value)
+    {
+        if (utf8.Length <= MaxValueBytes && Volatile.Read(ref _slots[SlotOf(utf8)]) is { } entry && entry.Utf8.AsSpan().SequenceEqual(utf8))
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Keeps <paramref name="value"/> as the string of <paramref name="utf8"/>, replacing whatever shared its slot; values longer than <see cref="MaxValueBytes"/> are ignored.</summary>
+    /// <param name="utf8">The value's bytes as they appear in the JSON (unescaped).</param>
+    /// <param name="value">The string those bytes decode to.</param>
+    public void Add(ReadOnlySpan<byte> utf8, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (utf8.Length <= MaxValueBytes)
+        {
+            Volatile.Write(ref _slots[SlotOf(utf8)], new Entry(utf8.ToArray(), value));
+        }
+    }
+
+    private int SlotOf(ReadOnlySpan<byte> utf8)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(utf8);
+        return hash.ToHashCode() & _mask;
+    }
+
+    private sealed record Entry(byte[] Utf8, string Value);
+}
