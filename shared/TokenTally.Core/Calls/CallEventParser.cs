@@ -143,10 +143,11 @@ public static class CallEventParser
         Span<char> nameBuffer = stackalloc char[MaxMatchedNameLength];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            // Unescaping never lengthens a name, so a raw name that fits the buffer fits unescaped too.
-            ReadOnlySpan<char> name = !reader.HasValueSequence && reader.ValueSpan.Length <= nameBuffer.Length
-                ? nameBuffer[..reader.CopyString(nameBuffer)]
-                : reader.GetString();
+            // Known names are plain ASCII, and widening bytes is cheaper than transcoding them; anything else is
+            // transcoded (unescaping never lengthens a name, so a raw name that fits the buffer fits unescaped too).
+            ReadOnlySpan<char> name = reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length ? reader.GetString()
+                : !reader.ValueIsEscaped && Ascii.ToUtf16(reader.ValueSpan, nameBuffer, out var written) == OperationStatus.Done ? nameBuffer[..written]
+                : nameBuffer[..reader.CopyString(nameBuffer)];
             reader.Read();
             switch (name)
             {
@@ -304,9 +305,9 @@ public static class CallEventParser
             Department = f.Department,
             Experiment = f.Experiment,
             Variant = f.Variant,
-            TraceId = f.TraceId?.ToLowerInvariant(),
-            SpanId = f.SpanId?.ToLowerInvariant(),
-            ParentSpanId = f.ParentSpanId?.ToLowerInvariant(),
+            TraceId = LowerHex(f.TraceId),
+            SpanId = LowerHex(f.SpanId),
+            ParentSpanId = LowerHex(f.ParentSpanId),
             ServiceTier = tier,
             DeploymentType = deploymentType,
             Tags = f.Tags ?? new Dictionary<string, string>(),
@@ -489,6 +490,9 @@ public static class CallEventParser
             errors.Add(new FieldError(field, "format", $"{field} must be {length} hexadecimal characters (W3C trace context)."));
         }
     }
+
+    /// <summary>Lower-cases checked hex, allocating only when it has an upper-case digit.</summary>
+    private static string? LowerHex(string? hex) => hex is not null && hex.AsSpan().ContainsAnyInRange('A', 'F') ? hex.ToLowerInvariant() : hex;
 
     private static void CheckLatency(string field, double? value, List<FieldError> errors)
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 
@@ -62,11 +63,29 @@ public sealed class Utf8StringCache
         }
     }
 
+    /// <summary>
+    /// A cheap hash of the length and the first, middle and last eight bytes: values differing elsewhere share a slot,
+    /// which costs a miss, never a wrong answer.
+    /// </summary>
     private int SlotOf(ReadOnlySpan<byte> utf8)
     {
-        var hash = new HashCode();
-        hash.AddBytes(utf8);
-        return hash.ToHashCode() & _mask;
+        const ulong Multiplier = 0x9E3779B97F4A7C15;
+        var hash = (ulong)utf8.Length * Multiplier;
+        if (utf8.Length >= sizeof(ulong))
+        {
+            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8)) * Multiplier;
+            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8.Slice((utf8.Length - sizeof(ulong)) / 2))) * Multiplier;
+            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[^sizeof(ulong)..])) * Multiplier;
+        }
+        else
+        {
+            foreach (var b in utf8)
+            {
+                hash = (hash ^ b) * Multiplier;
+            }
+        }
+
+        return (int)(hash >> 40) & _mask;
     }
 
     private sealed record Entry(byte[] Utf8, string Value);
