@@ -120,7 +120,8 @@ public static class CallBatchReader
             return CallBatchReading.Unreadable("The body is empty.");
         }
 
-        var records = new List<BatchRecord>();
+        // Records are rarely under 200 bytes; sizing the list up front spares it regrowing through a large batch.
+        var records = new List<BatchRecord>(Math.Min(maxRecords, (body.Length / 200) + 1));
         var errors = new List<FieldError>();
         var count = 0;
         try

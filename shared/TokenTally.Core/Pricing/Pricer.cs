@@ -94,15 +94,13 @@ public sealed class Pricer(PriceCatalog catalog)
             return new PricingOutcome.Unpriced(UnpricedReason.InvalidUsage, problem);
         }
 
-        if (_catalog.NormalizeProvider(request.Provider) is null)
-        {
-            return new PricingOutcome.Unpriced(UnpricedReason.UnknownProvider, $"Provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
-        }
-
+        // Resolve finds nothing for an unknown provider too; which of the two is unknown is only asked when it fails.
         if (_catalog.Resolve(request.Provider, request.Model) is not { } model)
         {
-            return new PricingOutcome.Unpriced(
-                UnpricedReason.UnknownModel, $"Model '{request.Model}' of provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
+            return _catalog.NormalizeProvider(request.Provider) is null
+                ? new PricingOutcome.Unpriced(UnpricedReason.UnknownProvider, $"Provider '{request.Provider}' is not in price catalog {_catalog.Version}.")
+                : new PricingOutcome.Unpriced(
+                    UnpricedReason.UnknownModel, $"Model '{request.Model}' of provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
         }
 
         if (overrides?.CustomPriceFor(model) is { } custom)
