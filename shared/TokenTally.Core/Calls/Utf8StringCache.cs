@@ -1,18 +1,19 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Text;
 
 namespace TokenTally.Core.Calls;
 
 /// <summary>
-/// A bounded map from the UTF-8 bytes of short, often repeated values (provider, model, environment, tag keys …) to
-/// their strings, so a batch that names <c>gpt-4o</c> 500 times transcodes and allocates it once. Safe to share between
-/// threads without locks: each slot holds an immutable entry that is replaced whole, and a hit compares every byte, so
-/// a lookup returns the string added for exactly those bytes or nothing.
+/// A bounded map from the UTF-8 bytes of short, often repeated ASCII values (provider, model, environment, tag keys …)
+/// to their strings, so a batch that names <c>gpt-4o</c> 500 times transcodes and allocates it once. Safe to share
+/// between threads without locks: each slot holds one string, replaced whole, and a hit compares every byte with every
+/// character, so a lookup returns a string equal to the bytes or nothing. Values that are not ASCII are not cached.
 /// </summary>
 public sealed class Utf8StringCache
 {
-    private readonly Entry?[] _slots;
+    private readonly string?[] _slots;
     private readonly int _mask;
 
     /// <summary>Creates an empty cache.</summary>
@@ -24,7 +25,7 @@ public sealed class Utf8StringCache
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxValueBytes, 1);
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
-        _slots = new Entry?[size];
+        _slots = new string?[size];
         _mask = size - 1;
         MaxValueBytes = maxValueBytes;
     }
@@ -38,12 +39,12 @@ public sealed class Utf8StringCache
     /// <summary>How many values the cache holds now (at most <see cref="Capacity"/>).</summary>
     public int Count => _slots.Count(slot => slot is not null);
 
-    /// <summary>The string last added for exactly <paramref name="utf8"/>, if it is still cached.</summary>
+    /// <summary>The cached string whose characters are exactly <paramref name="utf8"/>, if there is one.</summary>
     public bool TryGet(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out string? value)
     {
-        if (utf8.Length <= MaxValueBytes && Volatile.Read(ref _slots[SlotOf(utf8)]) is { } entry && entry.Utf8.AsSpan().SequenceEqual(utf8))
+        if (utf8.Length <= MaxValueBytes && Volatile.Read(ref _slots[SlotOf(utf8)]) is { } cached && Ascii.Equals(utf8, cached))
         {
-            value = entry.Value;
+            value = cached;
             return true;
         }
 
@@ -51,15 +52,18 @@ public sealed class Utf8StringCache
         return false;
     }
 
-    /// <summary>Keeps <paramref name="value"/> as the string of <paramref name="utf8"/>, replacing whatever shared its slot; values longer than <see cref="MaxValueBytes"/> are ignored.</summary>
+    /// <summary>
+    /// Keeps <paramref name="value"/> for <paramref name="utf8"/>, replacing whatever shared its slot, when the bytes are
+    /// ASCII, no longer than <see cref="MaxValueBytes"/>, and exactly the value's characters; otherwise does nothing.
+    /// </summary>
     /// <param name="utf8">The value's bytes as they appear in the JSON (unescaped).</param>
     /// <param name="value">The string those bytes decode to.</param>
     public void Add(ReadOnlySpan<byte> utf8, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (utf8.Length <= MaxValueBytes)
+        if (utf8.Length <= MaxValueBytes && Ascii.Equals(utf8, value))
         {
-            Volatile.Write(ref _slots[SlotOf(utf8)], new Entry(utf8.ToArray(), value));
+            Volatile.Write(ref _slots[SlotOf(utf8)], value);
         }
     }
 
@@ -87,6 +91,4 @@ public sealed class Utf8StringCache
 
         return (int)(hash >> 40) & _mask;
     }
-
-    private sealed record Entry(byte[] Utf8, string Value);
 }

@@ -40,13 +40,27 @@ public sealed class Utf8StringCacheTests
     }
 
     [Fact]
-    public void AValueJustAddedIsFound()
+    public void AnAsciiValueJustAddedIsFoundAndAnyOtherIsNotKept()
     {
         var property = Prop.ForAll(Keys.ToArbitrary(), key =>
         {
             var cache = new Utf8StringCache(4);
             cache.Add(key, Decode(key));
-            return cache.TryGet(key, out var value) && value == Decode(key);
+            var found = cache.TryGet(key, out var value);
+            return System.Text.Ascii.IsValid(key) ? found && value == Decode(key) : !found && cache.Count == 0;
+        });
+
+        property.Check(Runs);
+    }
+
+    [Fact]
+    public void AStringThatIsNotTheBytesIsNeverKept()
+    {
+        var property = Prop.ForAll(Keys.ToArbitrary(), Keys.ToArbitrary(), (key, other) =>
+        {
+            var cache = new Utf8StringCache(4);
+            cache.Add(key, Decode(other));
+            return !cache.TryGet(key, out var value) || value == Decode(key);
         });
 
         property.Check(Runs);
