@@ -83,7 +83,7 @@ public class IngestionBenchmarks
         var batch = CallBatchReader.Read(_body, BatchFormat.Json, _context, () => Guid.CreateVersion7(now).ToString("N"), maxRecords: 5_000);
         var accepted = new List<StoredCall>(batch.Records.Count);
         var rejected = new List<RejectedRecord>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(batch.Records.Count, StringComparer.Ordinal);
         for (var index = 0; index < batch.Records.Count; index++)
         {
             var (_, callEvent, sentId, errors) = batch.Records[index];

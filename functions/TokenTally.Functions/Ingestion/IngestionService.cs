@@ -46,7 +46,7 @@ public sealed class IngestionService(
         var accepted = new List<StoredCall>(records.Count);
         var rejected = new List<RejectedRecord>();
         var assigned = new List<AssignedId>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
         for (var index = 0; index < records.Count; index++)
         {
             var (_, callEvent, sentId, errors) = records[index];
