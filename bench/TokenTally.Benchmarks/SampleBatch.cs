@@ -20,17 +20,11 @@ public sealed record SampleBatch(byte[] Body, DateTimeOffset Now, CallEventConte
         // Pricing without tenant overrides reads nothing from the store; this database file is never created.
         var pricer = new CallPricer(new SqliteDocumentStore(Path.Combine(Path.GetTempPath(), "tokentally-bench-unused.db"), TimeProvider.System), new MemoryCache(new MemoryCacheOptions()));
 
-        var records = new List<ReadOnlyMemory<byte>>();
-        if (CallBatch.Split(body, BatchFormat.Json, records) is { } error)
+        var batch = CallBatchReader.Read(body, BatchFormat.Json, context, () => "unused");
+        var events = batch.Records.Select(r => r.Event).OfType<CallEvent>().ToArray();
+        if (batch.Error is not null || events.Length != size)
         {
-            throw new InvalidOperationException(error);
-        }
-
-        var errors = new List<FieldError>();
-        var events = records.Select(r => CallEventParser.Parse(r.Span, context, errors, () => "unused", out _)).OfType<CallEvent>().ToArray();
-        if (events.Length != size || errors.Count > 0)
-        {
-            throw new InvalidOperationException($"The generated batch must be valid: {events.Length} of {size} parsed; {string.Join("; ", errors.Take(5))}");
+            throw new InvalidOperationException($"The generated batch must be valid: {batch.Error} {events.Length} of {size} parsed; {string.Join("; ", batch.Records.SelectMany(r => r.Errors).Take(5))}");
         }
 
         var stored = events.Select(e => new StoredCall(e, pricer.Price(e, project, overrides: null), now)).ToArray();

@@ -59,18 +59,18 @@ public static class EventsApi
             return bodyError;
         }
 
-        var records = new List<ReadOnlyMemory<byte>>();
-        if (CallBatch.Split(body.Bytes, format, records) is { } splitError)
+        var batch = ingestion.Read(key, body.Bytes, format, limits.MaxEventsPerBatch);
+        if (batch.Error is { } readError)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Unreadable batch", splitError);
+            return Problem(StatusCodes.Status400BadRequest, "Unreadable batch", readError);
         }
 
-        if (records.Count > limits.MaxEventsPerBatch)
+        if (batch.RecordCount > limits.MaxEventsPerBatch)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch holds {records.Count} records; the limit is {limits.MaxEventsPerBatch}. Split it.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch holds {batch.RecordCount} records; the limit is {limits.MaxEventsPerBatch}. Split it.");
         }
 
-        var result = await ingestion.IngestAsync(key, records, cancellationToken);
+        var result = await ingestion.IngestAsync(key, batch.Records, cancellationToken);
         var response = new IngestResponse(result.Accepted, result.Created, result.Duplicates, result.Unpriced, result.Rejected, result.AssignedIds);
         if (result.Accepted == 0)
         {

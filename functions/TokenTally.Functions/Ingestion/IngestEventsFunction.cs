@@ -19,7 +19,7 @@ public sealed class IngestEventsFunction(IngestionService ingestion, ApiKeyResol
 
     protected override async Task<InvocationResult> RunAsync(EventHubBatch batch, InvocationContext context, CancellationToken cancellationToken)
     {
-        var byKey = new Dictionary<ProjectKey, List<(EventHubEvent Event, ReadOnlyMemory<byte> Record, int Index)>>();
+        var byKey = new Dictionary<ProjectKey, List<(EventHubEvent Event, BatchRecord Record, int Index)>>();
         var deadLettered = 0;
         foreach (var item in batch.Events)
         {
@@ -33,14 +33,9 @@ public sealed class IngestEventsFunction(IngestionService ingestion, ApiKeyResol
                 continue;
             }
 
-            var bytes = Encoding.UTF8.GetBytes(item.Body);
-            var records = new List<ReadOnlyMemory<byte>>();
             var single = item.Body.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal);
-            if (single)
-            {
-                records.Add(bytes);
-            }
-            else if (CallBatch.Split(bytes, BatchFormat.Json, records) is { } error)
+            var batchOfItem = ingestion.Read(projectKey, Encoding.UTF8.GetBytes(item.Body), single ? BatchFormat.Record : BatchFormat.Json);
+            if (batchOfItem.Error is { } error)
             {
                 await deadLetters.WriteAsync(new DeadLetter("unreadable body: " + error, source, null, null, item.Body, time.GetUtcNow()), cancellationToken);
                 deadLettered++;
@@ -52,7 +47,7 @@ public sealed class IngestEventsFunction(IngestionService ingestion, ApiKeyResol
                 byKey[projectKey] = list = [];
             }
 
-            list.AddRange(records.Select((record, index) => (item, record, index)));
+            list.AddRange(batchOfItem.Records.Select((record, index) => (item, record, index)));
         }
 
         var accepted = 0;
@@ -64,7 +59,7 @@ public sealed class IngestEventsFunction(IngestionService ingestion, ApiKeyResol
             {
                 var (item, record, index) = items[rejected.Index];
                 var source = new EventSource(batch.EventHub, batch.PartitionId, item.Offset, item.SequenceNumber, item.EnqueuedTime);
-                await deadLetters.WriteAsync(new DeadLetter("invalid record", source, index, rejected.Errors.Cast<object>().ToList(), Encoding.UTF8.GetString(record.Span), time.GetUtcNow()), cancellationToken);
+                await deadLetters.WriteAsync(new DeadLetter("invalid record", source, index, rejected.Errors.Cast<object>().ToList(), Encoding.UTF8.GetString(record.Json.Span), time.GetUtcNow()), cancellationToken);
                 deadLettered++;
             }
         }

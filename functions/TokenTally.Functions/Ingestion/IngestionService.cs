@@ -28,32 +28,37 @@ public sealed class IngestionService(
     TimeProvider time,
     IOptions<IngestionOptions> options)
 {
-    public async Task<IngestionResult> IngestAsync(ProjectKey key, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
+    /// <summary>Reads and parses a body for <paramref name="key"/> (no I/O); <see cref="IngestAsync"/> stores what it read.</summary>
+    public CallBatchReading Read(ProjectKey key, ReadOnlyMemory<byte> body, BatchFormat format, int maxRecords = int.MaxValue)
+    {
+        var now = time.GetUtcNow();
+        var context = new CallEventContext(key.Tenant, key.Project, now, options.Value.Retention);
+        return CallBatchReader.Read(body, format, context, () => Guid.CreateVersion7(now).ToString("N"), maxRecords);
+    }
+
+    public async Task<IngestionResult> IngestAsync(ProjectKey key, IReadOnlyList<BatchRecord> records, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var project = await projects.GetAsync(key.Tenant, key.Project, cancellationToken)
             ?? throw new InvalidOperationException($"Key {key.KeyId} belongs to project {key.Tenant}/{key.Project}, which does not exist.");
         var overrides = await pricer.GetOverridesAsync(key.Tenant, cancellationToken);
-        var context = new CallEventContext(key.Tenant, key.Project, now, options.Value.Retention);
 
         var accepted = new List<StoredCall>(records.Count);
         var rejected = new List<RejectedRecord>();
         var assigned = new List<AssignedId>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var errors = new List<FieldError>();
+        var seen = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
         for (var index = 0; index < records.Count; index++)
         {
-            errors.Clear();
-            var callEvent = CallEventParser.Parse(records[index].Span, context, errors, () => Guid.CreateVersion7(now).ToString("N"), out var sentId);
-            if (callEvent is not null && !seen.TryAdd(callEvent.Id, index))
-            {
-                errors.Add(new FieldError("id", "duplicate", $"id '{callEvent.Id}' already appears at index {seen[callEvent.Id]} of this batch."));
-                callEvent = null;
-            }
-
+            var (_, callEvent, sentId, errors) = records[index];
             if (callEvent is null)
             {
-                rejected.Add(new RejectedRecord(index, sentId, errors.ToList()));
+                rejected.Add(new RejectedRecord(index, sentId, errors));
+                continue;
+            }
+
+            if (!seen.TryAdd(callEvent.Id, index))
+            {
+                rejected.Add(new RejectedRecord(index, sentId, [new FieldError("id", "duplicate", $"id '{callEvent.Id}' already appears at index {seen[callEvent.Id]} of this batch.")]));
                 continue;
             }
 

@@ -43,11 +43,11 @@ public sealed class CallPricer(IDocumentStore store, IMemoryCache cache)
                 Catalog.Version);
         }
 
-        var canonical = Catalog.Resolve(provider, model)?.Id ?? model;
+        // A priced call names its canonical model already; resolving the names again is only needed when it is unpriced.
         return _pricer.Price(new PricingRequest(provider, model, call.Timestamp, call.Usage, call.ServiceTier, call.DeploymentType), overrides) switch
         {
-            PricingOutcome.Priced priced => new PricedCall(provider, canonical, priced.Cost, null, Catalog.Version),
-            PricingOutcome.Unpriced unpriced => new PricedCall(provider, canonical, null, unpriced.Detail, Catalog.Version),
+            PricingOutcome.Priced priced => new PricedCall(provider, priced.Cost.CanonicalModel, priced.Cost, null, Catalog.Version),
+            PricingOutcome.Unpriced unpriced => new PricedCall(provider, Catalog.Resolve(provider, model)?.Id ?? model, null, unpriced.Detail, Catalog.Version),
             var other => throw new InvalidOperationException($"Unknown pricing outcome {other}."),
         };
     }

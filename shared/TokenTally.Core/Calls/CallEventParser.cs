@@ -42,6 +42,12 @@ public static class CallEventParser
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
+    /// <summary>Shared by every thread that parses; bounded, so high-cardinality values only cost their slot.</summary>
+    private static readonly Utf8StringCache RepeatedValues = new(capacity: 1024, maxValueBytes: 64);
+
+    /// <summary>Tag values apart, so a high-cardinality tag (a request id) cannot evict the models and providers.</summary>
+    private static readonly Utf8StringCache TagValues = new(capacity: 512, maxValueBytes: 64);
+
     private static readonly SearchValues<char> IdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
     /// <summary>Parses and validates one record; returns the event, or null with at least one error.</summary>
@@ -63,11 +69,15 @@ public static class CallEventParser
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                errors.Add(new FieldError("record", "type", "A call record must be a JSON object."));
+                errors.Add(NotAnObject);
                 return null;
             }
 
-            ReadObject(ref reader, ref fields, errors);
+            if (!TryReadObject(ref reader, ref fields, errors))
+            {
+                return null;
+            }
+
             id = fields.Id;
             if (reader.Read())
             {
@@ -79,14 +89,52 @@ public static class CallEventParser
             errors.Add(new FieldError("record", "syntax", $"Malformed JSON: {e.Message}"));
             return null;
         }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
-            return null;
-        }
 
         var callEvent = Build(ref fields, context, errors, assignId);
         return errors.Count == start ? callEvent : null;
+    }
+
+    /// <summary>The error for a record that is not a JSON object.</summary>
+    internal static readonly FieldError NotAnObject = new("record", "type", "A call record must be a JSON object.");
+
+    /// <summary>
+    /// Parses the record whose <c>{</c> <paramref name="reader"/> is on, leaving the reader on its <c>}</c>, so a batch is
+    /// read in one pass. Malformed JSON throws <see cref="JsonException"/>: it makes the whole batch unreadable.
+    /// </summary>
+    internal static CallEvent? ParseObject(ref Utf8JsonReader reader, CallEventContext context, List<FieldError> errors, Func<string> assignId, out string? id)
+    {
+        var start = errors.Count;
+        var depth = reader.CurrentDepth;
+        var fields = new Fields();
+        id = null;
+        if (!TryReadObject(ref reader, ref fields, errors))
+        {
+            while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
+            {
+                reader.Read();
+            }
+
+            return null;
+        }
+
+        id = fields.Id;
+        var callEvent = Build(ref fields, context, errors, assignId);
+        return errors.Count == start ? callEvent : null;
+    }
+
+    /// <summary>Reads the object's fields; false (with an error) when a string is not valid UTF-8, the reader left inside the object.</summary>
+    private static bool TryReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
+    {
+        try
+        {
+            ReadObject(ref reader, ref fields, errors);
+            return true;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
+            return false;
+        }
     }
 
     private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
@@ -95,24 +143,25 @@ public static class CallEventParser
         Span<char> nameBuffer = stackalloc char[MaxMatchedNameLength];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            // Unescaping never lengthens a name, so a raw name that fits the buffer fits unescaped too.
-            ReadOnlySpan<char> name = !reader.HasValueSequence && reader.ValueSpan.Length <= nameBuffer.Length
-                ? nameBuffer[..reader.CopyString(nameBuffer)]
-                : reader.GetString();
+            // Known names are plain ASCII, and widening bytes is cheaper than transcoding them; anything else is
+            // transcoded (unescaping never lengthens a name, so a raw name that fits the buffer fits unescaped too).
+            ReadOnlySpan<char> name = reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length ? reader.GetString()
+                : !reader.ValueIsEscaped && Ascii.ToUtf16(reader.ValueSpan, nameBuffer, out var written) == OperationStatus.Done ? nameBuffer[..written]
+                : nameBuffer[..reader.CopyString(nameBuffer)];
             reader.Read();
             switch (name)
             {
                 case "id": fields.Id = Text(ref reader, "id", errors); break;
                 case "timestamp": ReadTimestampField(ref reader, ref fields, errors); break;
                 case "project": fields.Project = Text(ref reader, "project", errors); break;
-                case "service": fields.Service = Text(ref reader, "service", errors); break;
-                case "release": fields.Release = Text(ref reader, "release", errors); break;
-                case "environment": fields.Environment = Text(ref reader, "environment", errors); break;
-                case "provider": fields.Provider = Text(ref reader, "provider", errors); break;
-                case "model": fields.Model = Text(ref reader, "model", errors); break;
-                case "responseModel": fields.ResponseModel = Text(ref reader, "responseModel", errors); break;
-                case "deployment": fields.Deployment = Text(ref reader, "deployment", errors); break;
-                case "operation": fields.Operation = Text(ref reader, "operation", errors); break;
+                case "service": fields.Service = RepeatedText(ref reader, "service", errors); break;
+                case "release": fields.Release = RepeatedText(ref reader, "release", errors); break;
+                case "environment": fields.Environment = RepeatedText(ref reader, "environment", errors); break;
+                case "provider": fields.Provider = RepeatedText(ref reader, "provider", errors); break;
+                case "model": fields.Model = RepeatedText(ref reader, "model", errors); break;
+                case "responseModel": fields.ResponseModel = RepeatedText(ref reader, "responseModel", errors); break;
+                case "deployment": fields.Deployment = RepeatedText(ref reader, "deployment", errors); break;
+                case "operation": fields.Operation = RepeatedText(ref reader, "operation", errors); break;
                 case "inputTokens": fields.InputTokens = Integer(ref reader, "inputTokens", errors); break;
                 case "outputTokens": fields.OutputTokens = Integer(ref reader, "outputTokens", errors); break;
                 case "cachedInputTokens": fields.CachedInputTokens = Integer(ref reader, "cachedInputTokens", errors); break;
@@ -120,19 +169,19 @@ public static class CallEventParser
                 case "reasoningTokens": fields.ReasoningTokens = Integer(ref reader, "reasoningTokens", errors); break;
                 case "latencyMs": fields.LatencyMs = Number(ref reader, "latencyMs", errors); break;
                 case "timeToFirstTokenMs": fields.TimeToFirstTokenMs = Number(ref reader, "timeToFirstTokenMs", errors); break;
-                case "status": fields.Status = Text(ref reader, "status", errors); break;
-                case "errorType": fields.ErrorType = Text(ref reader, "errorType", errors); break;
+                case "status": fields.Status = RepeatedText(ref reader, "status", errors); break;
+                case "errorType": fields.ErrorType = RepeatedText(ref reader, "errorType", errors); break;
                 case "httpStatus": fields.HttpStatus = Integer(ref reader, "httpStatus", errors); break;
                 case "userId": fields.UserId = Text(ref reader, "userId", errors); break;
                 case "sessionId": fields.SessionId = Text(ref reader, "sessionId", errors); break;
-                case "department": fields.Department = Text(ref reader, "department", errors); break;
-                case "experiment": fields.Experiment = Text(ref reader, "experiment", errors); break;
-                case "variant": fields.Variant = Text(ref reader, "variant", errors); break;
+                case "department": fields.Department = RepeatedText(ref reader, "department", errors); break;
+                case "experiment": fields.Experiment = RepeatedText(ref reader, "experiment", errors); break;
+                case "variant": fields.Variant = RepeatedText(ref reader, "variant", errors); break;
                 case "traceId": fields.TraceId = Text(ref reader, "traceId", errors); break;
                 case "spanId": fields.SpanId = Text(ref reader, "spanId", errors); break;
                 case "parentSpanId": fields.ParentSpanId = Text(ref reader, "parentSpanId", errors); break;
-                case "serviceTier": fields.ServiceTier = Text(ref reader, "serviceTier", errors); break;
-                case "deploymentType": fields.DeploymentType = Text(ref reader, "deploymentType", errors); break;
+                case "serviceTier": fields.ServiceTier = RepeatedText(ref reader, "serviceTier", errors); break;
+                case "deploymentType": fields.DeploymentType = RepeatedText(ref reader, "deploymentType", errors); break;
                 case "tags": fields.Tags = Tags(ref reader, errors); break;
                 case "costUsd": fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
                 default:
@@ -256,9 +305,9 @@ public static class CallEventParser
             Department = f.Department,
             Experiment = f.Experiment,
             Variant = f.Variant,
-            TraceId = f.TraceId?.ToLowerInvariant(),
-            SpanId = f.SpanId?.ToLowerInvariant(),
-            ParentSpanId = f.ParentSpanId?.ToLowerInvariant(),
+            TraceId = LowerHex(f.TraceId),
+            SpanId = LowerHex(f.SpanId),
+            ParentSpanId = LowerHex(f.ParentSpanId),
             ServiceTier = tier,
             DeploymentType = deploymentType,
             Tags = f.Tags ?? new Dictionary<string, string>(),
@@ -442,6 +491,9 @@ public static class CallEventParser
         }
     }
 
+    /// <summary>Lower-cases checked hex, allocating only when it has an upper-case digit.</summary>
+    private static string? LowerHex(string? hex) => hex is not null && hex.AsSpan().ContainsAnyInRange('A', 'F') ? hex.ToLowerInvariant() : hex;
+
     private static void CheckLatency(string field, double? value, List<FieldError> errors)
     {
         if (value is { } ms && (double.IsNaN(ms) || ms < 0 || ms > CallEventLimits.MaxLatencyMs))
@@ -452,6 +504,33 @@ public static class CallEventParser
 
     private static bool IsValidId(string id) =>
         id.Length is > 0 and <= CallEventLimits.MaxIdLength && !id.AsSpan().ContainsAnyExcept(IdCharacters);
+
+    /// <summary>
+    /// Text of a field whose values repeat from record to record (provider, model, environment …), taken from
+    /// <see cref="RepeatedValues"/> when its bytes were seen before, so it is neither transcoded nor allocated again.
+    /// </summary>
+    private static string? RepeatedText(ref Utf8JsonReader reader, string field, List<FieldError> errors) =>
+        reader.TokenType == JsonTokenType.String ? Repeated(ref reader, RepeatedValues) : Text(ref reader, field, errors);
+
+    /// <summary>The string token the reader is on, from <paramref name="cache"/> when possible.</summary>
+    private static string Repeated(ref Utf8JsonReader reader, Utf8StringCache cache)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return reader.GetString()!;
+        }
+
+        var utf8 = reader.ValueSpan;
+        if (cache.TryGet(utf8, out var cached))
+        {
+            return cached;
+        }
+
+        // GetString throws on invalid UTF-8 before anything is cached.
+        var value = reader.GetString()!;
+        cache.Add(utf8, value);
+        return value;
+    }
 
     private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
     {
@@ -533,7 +612,7 @@ public static class CallEventParser
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var key = reader.GetString()!;
+            var key = Repeated(ref reader, RepeatedValues);
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
@@ -542,7 +621,7 @@ public static class CallEventParser
                 continue;
             }
 
-            var value = reader.GetString()!;
+            var value = Repeated(ref reader, TagValues);
             if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
             {
                 errors.Add(new FieldError($"tags.{Truncate(key)}", "length", $"tag keys must be 1-{CallEventLimits.MaxTagKeyLength} characters."));

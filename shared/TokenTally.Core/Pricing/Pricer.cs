@@ -94,15 +94,13 @@ public sealed class Pricer(PriceCatalog catalog)
             return new PricingOutcome.Unpriced(UnpricedReason.InvalidUsage, problem);
         }
 
-        if (_catalog.NormalizeProvider(request.Provider) is null)
-        {
-            return new PricingOutcome.Unpriced(UnpricedReason.UnknownProvider, $"Provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
-        }
-
+        // Resolve finds nothing for an unknown provider too; which of the two is unknown is only asked when it fails.
         if (_catalog.Resolve(request.Provider, request.Model) is not { } model)
         {
-            return new PricingOutcome.Unpriced(
-                UnpricedReason.UnknownModel, $"Model '{request.Model}' of provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
+            return _catalog.NormalizeProvider(request.Provider) is null
+                ? new PricingOutcome.Unpriced(UnpricedReason.UnknownProvider, $"Provider '{request.Provider}' is not in price catalog {_catalog.Version}.")
+                : new PricingOutcome.Unpriced(
+                    UnpricedReason.UnknownModel, $"Model '{request.Model}' of provider '{request.Provider}' is not in price catalog {_catalog.Version}.");
         }
 
         if (overrides?.CustomPriceFor(model) is { } custom)
@@ -224,7 +222,10 @@ public sealed class Pricer(PriceCatalog catalog)
             Output: Cost(usage.VisibleOutput, price.Output),
             Reasoning: Cost(usage.Reasoning, price.EffectiveReasoning)));
 
-    private static decimal Cost(long tokens, decimal pricePerMillion) => tokens * pricePerMillion / TokensPerPriceUnit;
+    // Most calls leave some classes at zero tokens; decimal division is slow, and 0 × price has exactly the scale the
+    // division would give (the price's), so the result, and how it prints, is the same.
+    private static decimal Cost(long tokens, decimal pricePerMillion) =>
+        tokens == 0 ? decimal.Zero * pricePerMillion : tokens * pricePerMillion / TokensPerPriceUnit;
 
     // Invariant: a culture with another calendar (th-TH counts Buddhist years) must not change a price version.
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

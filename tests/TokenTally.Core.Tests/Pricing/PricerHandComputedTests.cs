@@ -208,6 +208,24 @@ public sealed class PricerHandComputedTests
         Assert.Equal("0.000000075", cost.Total.ToString(CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("2.5")]
+    [InlineData("2.50")]
+    [InlineData("0.075")]
+    [InlineData("10")]
+    [InlineData("1.2500000000")]
+    public void AClassWithNoTokensCostsZeroWrittenAsTheArithmeticWritesIt(string price)
+    {
+        var perMillion = decimal.Parse(price, CultureInfo.InvariantCulture);
+        var overrides = new TenantPriceOverrides(null, new Dictionary<string, ModelPrice> { ["gpt-4o"] = new(perMillion, perMillion, perMillion, perMillion, perMillion) });
+        var request = new PricingRequest("openai", "gpt-4o", Recently, Usage(1_000, 0));
+
+        var cost = Assert.IsType<PricingOutcome.Priced>(new Pricer(PriceCatalog.Default).Price(request, overrides)).Cost;
+
+        var arithmetic = 0L * perMillion / 1_000_000m;
+        Assert.All([cost.CachedInput, cost.CacheWrite, cost.Output, cost.Reasoning], zero => Assert.Equal(decimal.GetBits(arithmetic), decimal.GetBits(zero)));
+    }
+
     private static TokenUsage Usage(long input, long output, long cached = 0, long write = 0, long reasoning = 0) =>
         new(input, output, cached, write, reasoning);
 
