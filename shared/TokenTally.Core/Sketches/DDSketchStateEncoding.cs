@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 
@@ -83,6 +84,40 @@ public static class DDSketchStateEncoding
     public static DDSketchState Decode(ReadOnlySpan<byte> encoded)
     {
         var position = 0;
+        var statistics = ReadStatistics(encoded, ref position, out var binLength, out var nonZero);
+        var bins = new long[binLength];
+        ReadBins(encoded, ref position, nonZero, bins);
+        return statistics with { BinCounts = bins };
+    }
+
+    /// <summary>
+    /// Decodes bytes written by <see cref="Encode(DDSketchState)"/> straight into a sketch, with the checks of
+    /// <see cref="DDSketch.FromState(DDSketchState)"/> but without an intermediate array of bins.
+    /// </summary>
+    /// <param name="encoded">The encoded bytes, exactly (no trailing bytes).</param>
+    /// <returns>The sketch whose state was encoded.</returns>
+    /// <exception cref="FormatException">The bytes are damaged (as for <see cref="Decode(ReadOnlySpan{byte})"/>) or the state is inconsistent.</exception>
+    public static DDSketch DecodeSketch(ReadOnlySpan<byte> encoded)
+    {
+        var position = 0;
+        var statistics = ReadStatistics(encoded, ref position, out var binLength, out var nonZero);
+        var rented = ArrayPool<long>.Shared.Rent(binLength);
+        try
+        {
+            var bins = rented.AsSpan(0, binLength);
+            bins.Clear();
+            ReadBins(encoded, ref position, nonZero, bins);
+            return DDSketch.FromState(statistics, bins);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Reads everything up to the bins; the returned state has no bins yet.</summary>
+    private static DDSketchState ReadStatistics(ReadOnlySpan<byte> encoded, ref int position, out int binLength, out int nonZero)
+    {
         if (encoded.IsEmpty || encoded[position++] != Version)
         {
             Fail(encoded.IsEmpty ? "it is empty" : $"version {encoded[0]} is not {Version}");
@@ -96,31 +131,13 @@ public static class DDSketchStateEncoding
         var min = ReadDouble(encoded, ref position);
         var max = ReadDouble(encoded, ref position);
         var binOffset = UnZigZag(ReadVarint(encoded, ref position), "the bin offset");
-        var binLength = ReadInt32(encoded, ref position, "the number of bins");
-        var nonZero = ReadInt32(encoded, ref position, "the number of non-zero bins");
+        binLength = ReadInt32(encoded, ref position, "the number of bins");
+        nonZero = ReadInt32(encoded, ref position, "the number of non-zero bins");
 
         // Bounds the allocation by what a valid sketch can hold, whatever the bytes claim.
         if (binLength > DDSketch.MaxMaxBins || nonZero > binLength)
         {
             Fail($"it claims {binLength} bins ({nonZero} non-zero), more than a sketch holds");
-        }
-
-        var bins = new long[binLength];
-        var index = 0L;
-        for (var i = 0; i < nonZero; i++)
-        {
-            index += (long)ReadVarint(encoded, ref position);
-            if (index >= binLength)
-            {
-                Fail($"a non-zero bin lies past the {binLength} bins");
-            }
-
-            bins[index++] = (long)ReadVarint(encoded, ref position);
-        }
-
-        if (position != encoded.Length)
-        {
-            Fail($"{encoded.Length - position} bytes follow the last bin");
         }
 
         return new DDSketchState
@@ -133,8 +150,31 @@ public static class DDSketchStateEncoding
             Min = min,
             Max = max,
             BinOffset = binOffset,
-            BinCounts = bins,
+            BinCounts = [],
         };
+    }
+
+    /// <summary>Reads the non-zero bins into <paramref name="bins"/>, which must be all zeros, and checks nothing follows.</summary>
+    private static void ReadBins(ReadOnlySpan<byte> encoded, ref int position, int nonZero, Span<long> bins)
+    {
+        var index = 0L;
+        for (var i = 0; i < nonZero; i++)
+        {
+            var zerosBefore = ReadVarint(encoded, ref position);
+            if (zerosBefore >= (ulong)(bins.Length - index))
+            {
+                Fail($"a non-zero bin lies past the {bins.Length} bins");
+            }
+
+            index += (long)zerosBefore;
+
+            bins[(int)index++] = (long)ReadVarint(encoded, ref position);
+        }
+
+        if (position != encoded.Length)
+        {
+            Fail($"{encoded.Length - position} bytes follow the last bin");
+        }
     }
 
     private static ulong ZigZag(int value) => (uint)((value << 1) ^ (value >> 31));

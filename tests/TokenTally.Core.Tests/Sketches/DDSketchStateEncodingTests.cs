@@ -55,6 +55,30 @@ public sealed class DDSketchStateEncodingTests
     }
 
     [Fact]
+    public void DecodingStraightIntoASketchGivesTheSketchTheStateRebuilds()
+    {
+        Check.One(Runs, Prop.ForAll(Sketches.ToArbitrary(), sketch =>
+        {
+            var decoded = DDSketchStateEncoding.DecodeSketch(DDSketchStateEncoding.Encode(sketch.ToState()));
+
+            Assert.Equal(sketch.ToState(), decoded.ToState());
+            Assert.Equal(sketch.Quantile(0.5), decoded.Quantile(0.5));
+        }));
+    }
+
+    [Fact]
+    public void DecodingStraightIntoASketchChecksTheStateLikeFromState()
+    {
+        var inconsistent = LatencyData.Sketch([1.5, 40, 800]).ToState() with { Count = 4 };
+        var encoded = DDSketchStateEncoding.Encode(inconsistent);
+
+        var direct = Assert.Throws<FormatException>(() => DDSketchStateEncoding.DecodeSketch(encoded));
+        var viaState = Assert.Throws<FormatException>(() => DDSketch.FromState(inconsistent));
+
+        Assert.Equal(viaState.Message, direct.Message);
+    }
+
+    [Fact]
     public void AnyStateRoundTripsExactlyEvenOneTheSketchWouldReject()
     {
         Check.One(Runs, Prop.ForAll(ArbitraryStates.ToArbitrary(), state => Assert.Equal(state, RoundTrip(state))));
