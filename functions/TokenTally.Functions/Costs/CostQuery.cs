@@ -52,42 +52,109 @@ public sealed class CostQuery(RollupStore rollups)
     {
         var cube = Cube.Covering(spec.GroupBy.Concat(spec.Filters.Keys))
             ?? throw new ArgumentException($"No rollup holds {string.Join(" and ", spec.GroupBy.Concat(spec.Filters.Keys).Distinct())} together.");
-        var indexes = cube.Dimensions.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
-        var series = new Dictionary<string, (string[] Key, SortedDictionary<DateTimeOffset, RollupRow> Points, RollupRow Total)>(StringComparer.Ordinal);
-        var total = new RollupRow(Cube.Total, []);
+        var positions = cube.Dimensions.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
+        var filters = spec.Filters.Select(f => (Position: positions[f.Key], Allowed: f.Value)).ToArray();
+        var groupPositions = spec.GroupBy.Select(d => positions[d]).ToArray();
+        var series = new Dictionary<string, SeriesAccumulator>(StringComparer.Ordinal);
+        var buckets = new Dictionary<DateTimeOffset, DateTimeOffset>();
         await foreach (var (hour, row) in ReadAsync(tenant, cube, spec, cancellationToken))
         {
-            if (spec.Filters.Any(f => !f.Value.Contains(row.Key[indexes[f.Key]])))
+            if (!Passes(row.Key, filters))
             {
                 continue;
             }
 
-            var key = spec.GroupBy.Select(d => row.Key[indexes[d]]).ToArray();
-            var id = HourRollup.RowKey(key);
+            var id = SeriesId(row.Key, groupPositions);
             if (!series.TryGetValue(id, out var entry))
             {
-                series[id] = entry = (key, new SortedDictionary<DateTimeOffset, RollupRow>(), new RollupRow(Cube.Total, []));
+                series[id] = entry = new SeriesAccumulator(Array.ConvertAll(groupPositions, p => row.Key[p]));
             }
 
-            var bucket = TimeBuckets.BucketStart(hour, spec.Granularity, spec.Zone);
-            if (!entry.Points.TryGetValue(bucket, out var point))
+            if (!buckets.TryGetValue(hour, out var bucket))
             {
-                entry.Points[bucket] = point = new RollupRow(Cube.Total, []);
+                buckets[hour] = bucket = TimeBuckets.BucketStart(hour, spec.Granularity, spec.Zone);
             }
 
-            point.Merge(row);
-            entry.Total.Merge(row);
-            total.Merge(row);
+            entry.Add(bucket, row);
         }
 
-        var result = series.Values
-            .Select(s => new CostSeries(
+        var total = new RollupRow(Cube.Total, []);
+        var result = new List<CostSeries>(series.Count);
+        foreach (var s in series.Values)
+        {
+            var seriesTotal = s.Total();
+            total.Merge(seriesTotal);
+            result.Add(new CostSeries(
                 spec.GroupBy.Select((d, i) => (Name: NameOf(d), Value: s.Key[i])).ToDictionary(x => x.Name, x => x.Value),
-                s.Points.Select(p => CostPoint.Of(p.Key, p.Value)).ToList(),
-                CostPoint.Of(spec.From, s.Total)))
-            .OrderByDescending(s => s.Total.CostUsd).ThenBy(s => string.Join('|', s.Key.Values), StringComparer.Ordinal)
-            .ToList();
-        return new CostReport(spec.From, spec.To, spec.Granularity.ToString().ToLowerInvariant(), spec.Zone.Id, spec.GroupBy.Select(NameOf).ToList(), cube.Name, result, CostPoint.Of(spec.From, total));
+                s.Points(),
+                CostPoint.Of(spec.From, seriesTotal)));
+        }
+
+        var ordered = result.OrderByDescending(s => s.Total.CostUsd).ThenBy(s => string.Join('|', s.Key.Values), StringComparer.Ordinal).ToList();
+        return new CostReport(spec.From, spec.To, spec.Granularity.ToString().ToLowerInvariant(), spec.Zone.Id, spec.GroupBy.Select(NameOf).ToList(), cube.Name, ordered, CostPoint.Of(spec.From, total));
+    }
+
+    private static bool Passes(IReadOnlyList<string> key, (int Position, IReadOnlySet<string> Allowed)[] filters)
+    {
+        foreach (var (position, allowed) in filters)
+        {
+            if (!allowed.Contains(key[position]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string SeriesId(IReadOnlyList<string> key, int[] groupPositions) => groupPositions.Length switch
+    {
+        0 => string.Empty,
+        1 => key[groupPositions[0]],
+        _ => HourRollup.RowKey(Array.ConvertAll(groupPositions, p => key[p])),
+    };
+
+    /// <summary>One series' buckets. Rows come fresh from the store and nobody else holds them, so a bucket's first row becomes its sum (no copy).</summary>
+    private sealed class SeriesAccumulator(string[] key)
+    {
+        private readonly Dictionary<DateTimeOffset, RollupRow> _buckets = [];
+
+        public string[] Key { get; } = key;
+
+        public void Add(DateTimeOffset bucket, RollupRow row)
+        {
+            if (_buckets.TryGetValue(bucket, out var sum))
+            {
+                sum.Merge(row);
+            }
+            else
+            {
+                _buckets[bucket] = row;
+            }
+        }
+
+        public RollupRow Total()
+        {
+            var total = new RollupRow(Cube.Total, []);
+            foreach (var row in _buckets.Values)
+            {
+                total.Merge(row);
+            }
+
+            return total;
+        }
+
+        public List<CostPoint> Points()
+        {
+            var points = new List<CostPoint>(_buckets.Count);
+            foreach (var (start, row) in _buckets)
+            {
+                points.Add(CostPoint.Of(start, row));
+            }
+
+            points.Sort((a, b) => a.Start.CompareTo(b.Start));
+            return points;
+        }
     }
 
     /// <summary>
