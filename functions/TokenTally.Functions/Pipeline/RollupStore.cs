@@ -10,14 +10,15 @@ using TokenTally.Storage.Documents;
 
 namespace TokenTally.Functions.Pipeline;
 
-/// <summary>A rollup row as stored: its cube, hour and key, exact totals, and the two sketches (see <see cref="StoredSketchJsonConverter"/>).</summary>
+/// <summary>A rollup row as stored: its cube, hour and key, exact totals, and the two sketches (see <see cref="StoredSketch"/>).</summary>
+[JsonConverter(typeof(StoredRollupRowJsonConverter))]
 public sealed record StoredRollupRow(
     string Cube,
     DateTimeOffset Hour,
     string[] Key,
     RollupTotals Totals,
-    [property: JsonConverter(typeof(StoredSketchJsonConverter))] DDSketch Latency,
-    [property: JsonConverter(typeof(StoredSketchJsonConverter))] DDSketch TimeToFirstToken);
+    DDSketch Latency,
+    DDSketch TimeToFirstToken);
 
 /// <summary>
 /// Rollup rows in the rollups container (partition = tenant). A row's id is deterministic

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using TokenTally.Core.Sketches;
 
 namespace TokenTally.Functions.Pipeline;
@@ -11,11 +10,11 @@ namespace TokenTally.Functions.Pipeline;
 /// quickly, in an alphabet JSON writers never escape, so the reader decodes the raw UTF-8 in place.
 /// Rows written before that hold the state as a JSON object with dense bins; those are still read.
 /// </summary>
-public sealed class StoredSketchJsonConverter : JsonConverter<DDSketch>
+public static class StoredSketch
 {
     private const int StackLimit = 1024;
 
-    public override DDSketch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    public static DDSketch Read(ref Utf8JsonReader reader, JsonSerializerOptions options) => reader.TokenType switch
     {
         JsonTokenType.String when !reader.ValueIsEscaped && !reader.HasValueSequence => Decode(reader.ValueSpan),
         JsonTokenType.String => DDSketchStateEncoding.DecodeSketch(Base64Url.DecodeFromChars(reader.GetString())),
@@ -23,7 +22,7 @@ public sealed class StoredSketchJsonConverter : JsonConverter<DDSketch>
         _ => throw new JsonException($"A stored sketch is a base64url string or a JSON object, not {reader.TokenType}."),
     };
 
-    public override void Write(Utf8JsonWriter writer, DDSketch value, JsonSerializerOptions options) =>
+    public static void Write(Utf8JsonWriter writer, DDSketch value) =>
         writer.WriteStringValue(Base64Url.EncodeToString(DDSketchStateEncoding.Encode(value.ToState())));
 
     private static DDSketch Decode(ReadOnlySpan<byte> utf8)
