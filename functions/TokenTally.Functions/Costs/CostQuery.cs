@@ -57,37 +57,49 @@ public sealed class CostQuery(RollupStore rollups)
         var groupPositions = spec.GroupBy.Select(d => positions[d]).ToArray();
         var series = new Dictionary<string, SeriesAccumulator>(StringComparer.Ordinal);
         var buckets = new Dictionary<DateTimeOffset, DateTimeOffset>();
-        await foreach (var (hour, row) in ReadAsync(tenant, cube, spec, cancellationToken))
+        foreach (var range in Ranges(spec))
         {
-            if (!Passes(row.Key, filters))
+            await foreach (var (hour, row) in range.Daily
+                ? rollups.ReadDailyAsync(tenant, cube, range.From, range.To, cancellationToken)
+                : rollups.ReadHourlyAsync(tenant, cube, range.From, range.To, cancellationToken))
             {
-                continue;
+                if (!Passes(row.Key, filters))
+                {
+                    continue;
+                }
+
+                var id = SeriesId(row.Key, groupPositions);
+                if (!series.TryGetValue(id, out var entry))
+                {
+                    series[id] = entry = new SeriesAccumulator(Array.ConvertAll(groupPositions, p => row.Key[p]));
+                }
+
+                if (!buckets.TryGetValue(hour, out var bucket))
+                {
+                    buckets[hour] = bucket = TimeBuckets.BucketStart(hour, spec.Granularity, spec.Zone);
+                }
+
+                entry.Add(bucket, row);
             }
 
-            var id = SeriesId(row.Key, groupPositions);
-            if (!series.TryGetValue(id, out var entry))
+            // Ranges come in time order, so buckets that start before the one holding range.To are complete.
+            var next = TimeBuckets.BucketStart(range.To, spec.Granularity, spec.Zone);
+            foreach (var entry in series.Values)
             {
-                series[id] = entry = new SeriesAccumulator(Array.ConvertAll(groupPositions, p => row.Key[p]));
+                entry.CloseBefore(next);
             }
-
-            if (!buckets.TryGetValue(hour, out var bucket))
-            {
-                buckets[hour] = bucket = TimeBuckets.BucketStart(hour, spec.Granularity, spec.Zone);
-            }
-
-            entry.Add(bucket, row);
         }
 
         var total = new RollupRow(Cube.Total, []);
         var result = new List<CostSeries>(series.Count);
         foreach (var s in series.Values)
         {
-            var seriesTotal = s.Total();
-            total.Merge(seriesTotal);
+            var points = s.Points();
+            total.Merge(s.Total);
             result.Add(new CostSeries(
                 spec.GroupBy.Select((d, i) => (Name: NameOf(d), Value: s.Key[i])).ToDictionary(x => x.Name, x => x.Value),
-                s.Points(),
-                CostPoint.Of(spec.From, seriesTotal)));
+                points,
+                CostPoint.Of(spec.From, s.Total)));
         }
 
         var ordered = result.OrderByDescending(s => s.Total.CostUsd).ThenBy(s => string.Join('|', s.Key.Values), StringComparer.Ordinal).ToList();
@@ -114,55 +126,66 @@ public sealed class CostQuery(RollupStore rollups)
         _ => HourRollup.RowKey(Array.ConvertAll(groupPositions, p => key[p])),
     };
 
-    /// <summary>One series' buckets. Rows come fresh from the store and nobody else holds them, so a bucket's first row becomes its sum (no copy).</summary>
+    /// <summary>
+    /// One series' buckets. Rows come fresh from the store and nobody else holds them, so a bucket's first row becomes
+    /// its sum (no copy); a complete bucket becomes its point and joins the series total, so only open buckets stay in memory.
+    /// </summary>
     private sealed class SeriesAccumulator(string[] key)
     {
-        private readonly Dictionary<DateTimeOffset, RollupRow> _buckets = [];
+        private readonly Dictionary<DateTimeOffset, RollupRow> _open = [];
+        private readonly List<CostPoint> _points = [];
+        private readonly List<DateTimeOffset> _closing = [];
 
         public string[] Key { get; } = key;
 
+        public RollupRow Total { get; } = new(Cube.Total, []);
+
         public void Add(DateTimeOffset bucket, RollupRow row)
         {
-            if (_buckets.TryGetValue(bucket, out var sum))
+            if (_open.TryGetValue(bucket, out var sum))
             {
                 sum.Merge(row);
             }
             else
             {
-                _buckets[bucket] = row;
+                _open[bucket] = row;
             }
         }
 
-        public RollupRow Total()
+        public void CloseBefore(DateTimeOffset start)
         {
-            var total = new RollupRow(Cube.Total, []);
-            foreach (var row in _buckets.Values)
+            _closing.Clear();
+            foreach (var (bucket, sum) in _open)
             {
-                total.Merge(row);
+                if (bucket < start)
+                {
+                    _points.Add(CostPoint.Of(bucket, sum));
+                    Total.Merge(sum);
+                    _closing.Add(bucket);
+                }
             }
 
-            return total;
+            foreach (var bucket in _closing)
+            {
+                _open.Remove(bucket);
+            }
         }
 
         public List<CostPoint> Points()
         {
-            var points = new List<CostPoint>(_buckets.Count);
-            foreach (var (start, row) in _buckets)
-            {
-                points.Add(CostPoint.Of(start, row));
-            }
-
-            points.Sort((a, b) => a.Start.CompareTo(b.Start));
-            return points;
+            CloseBefore(DateTimeOffset.MaxValue);
+            _points.Sort((a, b) => a.Start.CompareTo(b.Start));
+            return _points;
         }
     }
 
     /// <summary>
-    /// The rows of the range: day rows for whole UTC days when the buckets are UTC days or longer
+    /// The ranges to read, in time order: day rows for whole UTC days when the buckets are UTC days or longer
     /// (a 90-day query reads 90 rows per series, not 2,160), hour rows for the partial days at the edges
-    /// and for any other zone, whose days do not align with UTC days.
+    /// and for any other zone, whose days do not align with UTC days. Long ranges are read a week at a time,
+    /// so that complete buckets can be closed and their rows let go.
     /// </summary>
-    private async IAsyncEnumerable<(DateTimeOffset Start, RollupRow Row)> ReadAsync(string tenant, Cube cube, CostQuerySpec spec, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static List<(DateTimeOffset From, DateTimeOffset To, bool Daily)> Ranges(CostQuerySpec spec)
     {
         var utcAligned = spec.Granularity != Granularity.Hour && spec.Zone.BaseUtcOffset == TimeSpan.Zero && !spec.Zone.SupportsDaylightSavingTime;
         var firstDay = new DateTimeOffset(spec.From.UtcDateTime.Date, TimeSpan.Zero);
@@ -172,29 +195,24 @@ public sealed class CostQuery(RollupStore rollups)
         }
 
         var endDay = new DateTimeOffset(spec.To.UtcDateTime.Date, TimeSpan.Zero);
+        var ranges = new List<(DateTimeOffset From, DateTimeOffset To, bool Daily)>();
         if (!utcAligned || endDay <= firstDay)
         {
-            await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, spec.From, spec.To, cancellationToken))
-            {
-                yield return row;
-            }
-
-            yield break;
+            AddWeeks(ranges, spec.From, spec.To, daily: false);
+            return ranges;
         }
 
-        await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, spec.From, firstDay, cancellationToken))
-        {
-            yield return row;
-        }
+        AddWeeks(ranges, spec.From, firstDay, daily: false);
+        AddWeeks(ranges, firstDay, endDay, daily: true);
+        AddWeeks(ranges, endDay, spec.To, daily: false);
+        return ranges;
+    }
 
-        await foreach (var row in rollups.ReadDailyAsync(tenant, cube, firstDay, endDay, cancellationToken))
+    private static void AddWeeks(List<(DateTimeOffset From, DateTimeOffset To, bool Daily)> ranges, DateTimeOffset from, DateTimeOffset to, bool daily)
+    {
+        for (var start = from; start < to; start = start.AddDays(7))
         {
-            yield return row;
-        }
-
-        await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, endDay, spec.To, cancellationToken))
-        {
-            yield return row;
+            ranges.Add((start, start.AddDays(7) < to ? start.AddDays(7) : to, daily));
         }
     }
 
