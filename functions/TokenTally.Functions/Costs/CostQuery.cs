@@ -94,7 +94,7 @@ public sealed class CostQuery(RollupStore rollups)
         var result = new List<CostSeries>(series.Count);
         foreach (var s in series.Values)
         {
-            var points = s.Points();
+            var points = s.CloseAll();
             total.Merge(s.Total);
             result.Add(new CostSeries(
                 spec.GroupBy.Select((d, i) => (Name: NameOf(d), Value: s.Key[i])).ToDictionary(x => x.Name, x => x.Value),
@@ -171,7 +171,8 @@ public sealed class CostQuery(RollupStore rollups)
             }
         }
 
-        public List<CostPoint> Points()
+        /// <summary>Closes the buckets still open, which completes <see cref="Total"/>, and returns every point in time order.</summary>
+        public List<CostPoint> CloseAll()
         {
             CloseBefore(DateTimeOffset.MaxValue);
             _points.Sort((a, b) => a.Start.CompareTo(b.Start));
