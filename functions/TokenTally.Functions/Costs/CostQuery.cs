@@ -52,50 +52,141 @@ public sealed class CostQuery(RollupStore rollups)
     {
         var cube = Cube.Covering(spec.GroupBy.Concat(spec.Filters.Keys))
             ?? throw new ArgumentException($"No rollup holds {string.Join(" and ", spec.GroupBy.Concat(spec.Filters.Keys).Distinct())} together.");
-        var indexes = cube.Dimensions.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
-        var series = new Dictionary<string, (string[] Key, SortedDictionary<DateTimeOffset, RollupRow> Points, RollupRow Total)>(StringComparer.Ordinal);
-        var total = new RollupRow(Cube.Total, []);
-        await foreach (var (hour, row) in ReadAsync(tenant, cube, spec, cancellationToken))
+        var positions = cube.Dimensions.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
+        var filters = spec.Filters.Select(f => (Position: positions[f.Key], Allowed: f.Value)).ToArray();
+        var groupPositions = spec.GroupBy.Select(d => positions[d]).ToArray();
+        var series = new Dictionary<string, SeriesAccumulator>(StringComparer.Ordinal);
+        var buckets = new Dictionary<DateTimeOffset, DateTimeOffset>();
+        foreach (var range in Ranges(spec))
         {
-            if (spec.Filters.Any(f => !f.Value.Contains(row.Key[indexes[f.Key]])))
+            await foreach (var (hour, row) in range.Daily
+                ? rollups.ReadDailyAsync(tenant, cube, range.From, range.To, cancellationToken)
+                : rollups.ReadHourlyAsync(tenant, cube, range.From, range.To, cancellationToken))
             {
-                continue;
+                if (!Passes(row.Key, filters))
+                {
+                    continue;
+                }
+
+                var id = SeriesId(row.Key, groupPositions);
+                if (!series.TryGetValue(id, out var entry))
+                {
+                    series[id] = entry = new SeriesAccumulator(Array.ConvertAll(groupPositions, p => row.Key[p]));
+                }
+
+                if (!buckets.TryGetValue(hour, out var bucket))
+                {
+                    buckets[hour] = bucket = TimeBuckets.BucketStart(hour, spec.Granularity, spec.Zone);
+                }
+
+                entry.Add(bucket, row);
             }
 
-            var key = spec.GroupBy.Select(d => row.Key[indexes[d]]).ToArray();
-            var id = HourRollup.RowKey(key);
-            if (!series.TryGetValue(id, out var entry))
+            // Ranges come in time order, so buckets that start before the one holding range.To are complete.
+            var next = TimeBuckets.BucketStart(range.To, spec.Granularity, spec.Zone);
+            foreach (var entry in series.Values)
             {
-                series[id] = entry = (key, new SortedDictionary<DateTimeOffset, RollupRow>(), new RollupRow(Cube.Total, []));
+                entry.CloseBefore(next);
             }
-
-            var bucket = TimeBuckets.BucketStart(hour, spec.Granularity, spec.Zone);
-            if (!entry.Points.TryGetValue(bucket, out var point))
-            {
-                entry.Points[bucket] = point = new RollupRow(Cube.Total, []);
-            }
-
-            point.Merge(row);
-            entry.Total.Merge(row);
-            total.Merge(row);
         }
 
-        var result = series.Values
-            .Select(s => new CostSeries(
+        var total = new RollupRow(Cube.Total, []);
+        var result = new List<CostSeries>(series.Count);
+        foreach (var s in series.Values)
+        {
+            var points = s.CloseAll();
+            total.Merge(s.Total);
+            result.Add(new CostSeries(
                 spec.GroupBy.Select((d, i) => (Name: NameOf(d), Value: s.Key[i])).ToDictionary(x => x.Name, x => x.Value),
-                s.Points.Select(p => CostPoint.Of(p.Key, p.Value)).ToList(),
-                CostPoint.Of(spec.From, s.Total)))
-            .OrderByDescending(s => s.Total.CostUsd).ThenBy(s => string.Join('|', s.Key.Values), StringComparer.Ordinal)
-            .ToList();
-        return new CostReport(spec.From, spec.To, spec.Granularity.ToString().ToLowerInvariant(), spec.Zone.Id, spec.GroupBy.Select(NameOf).ToList(), cube.Name, result, CostPoint.Of(spec.From, total));
+                points,
+                CostPoint.Of(spec.From, s.Total)));
+        }
+
+        var ordered = result.OrderByDescending(s => s.Total.CostUsd).ThenBy(s => string.Join('|', s.Key.Values), StringComparer.Ordinal).ToList();
+        return new CostReport(spec.From, spec.To, spec.Granularity.ToString().ToLowerInvariant(), spec.Zone.Id, spec.GroupBy.Select(NameOf).ToList(), cube.Name, ordered, CostPoint.Of(spec.From, total));
+    }
+
+    private static bool Passes(IReadOnlyList<string> key, (int Position, IReadOnlySet<string> Allowed)[] filters)
+    {
+        foreach (var (position, allowed) in filters)
+        {
+            if (!allowed.Contains(key[position]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string SeriesId(IReadOnlyList<string> key, int[] groupPositions) => groupPositions.Length switch
+    {
+        0 => string.Empty,
+        1 => key[groupPositions[0]],
+        _ => HourRollup.RowKey(Array.ConvertAll(groupPositions, p => key[p])),
+    };
+
+    /// <summary>
+    /// One series' buckets. Rows come fresh from the store and nobody else holds them, so a bucket's first row becomes
+    /// its sum (no copy); a complete bucket becomes its point and joins the series total, so only open buckets stay in memory.
+    /// </summary>
+    private sealed class SeriesAccumulator(string[] key)
+    {
+        private readonly Dictionary<DateTimeOffset, RollupRow> _open = [];
+        private readonly List<CostPoint> _points = [];
+        private readonly List<DateTimeOffset> _closing = [];
+
+        public string[] Key { get; } = key;
+
+        public RollupRow Total { get; } = new(Cube.Total, []);
+
+        public void Add(DateTimeOffset bucket, RollupRow row)
+        {
+            if (_open.TryGetValue(bucket, out var sum))
+            {
+                sum.Merge(row);
+            }
+            else
+            {
+                _open[bucket] = row;
+            }
+        }
+
+        public void CloseBefore(DateTimeOffset start)
+        {
+            _closing.Clear();
+            foreach (var (bucket, sum) in _open)
+            {
+                if (bucket < start)
+                {
+                    _points.Add(CostPoint.Of(bucket, sum));
+                    Total.Merge(sum);
+                    _closing.Add(bucket);
+                }
+            }
+
+            foreach (var bucket in _closing)
+            {
+                _open.Remove(bucket);
+            }
+        }
+
+        /// <summary>Closes the buckets still open, which completes <see cref="Total"/>, and returns every point in time order.</summary>
+        public List<CostPoint> CloseAll()
+        {
+            CloseBefore(DateTimeOffset.MaxValue);
+            _points.Sort((a, b) => a.Start.CompareTo(b.Start));
+            return _points;
+        }
     }
 
     /// <summary>
-    /// The rows of the range: day rows for whole UTC days when the buckets are UTC days or longer
+    /// The ranges to read, in time order: day rows for whole UTC days when the buckets are UTC days or longer
     /// (a 90-day query reads 90 rows per series, not 2,160), hour rows for the partial days at the edges
-    /// and for any other zone, whose days do not align with UTC days.
+    /// and for any other zone, whose days do not align with UTC days. Long ranges are read a week at a time,
+    /// so that complete buckets can be closed and their rows let go.
     /// </summary>
-    private async IAsyncEnumerable<(DateTimeOffset Start, RollupRow Row)> ReadAsync(string tenant, Cube cube, CostQuerySpec spec, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static List<(DateTimeOffset From, DateTimeOffset To, bool Daily)> Ranges(CostQuerySpec spec)
     {
         var utcAligned = spec.Granularity != Granularity.Hour && spec.Zone.BaseUtcOffset == TimeSpan.Zero && !spec.Zone.SupportsDaylightSavingTime;
         var firstDay = new DateTimeOffset(spec.From.UtcDateTime.Date, TimeSpan.Zero);
@@ -105,29 +196,24 @@ public sealed class CostQuery(RollupStore rollups)
         }
 
         var endDay = new DateTimeOffset(spec.To.UtcDateTime.Date, TimeSpan.Zero);
+        var ranges = new List<(DateTimeOffset From, DateTimeOffset To, bool Daily)>();
         if (!utcAligned || endDay <= firstDay)
         {
-            await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, spec.From, spec.To, cancellationToken))
-            {
-                yield return row;
-            }
-
-            yield break;
+            AddWeeks(ranges, spec.From, spec.To, daily: false);
+            return ranges;
         }
 
-        await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, spec.From, firstDay, cancellationToken))
-        {
-            yield return row;
-        }
+        AddWeeks(ranges, spec.From, firstDay, daily: false);
+        AddWeeks(ranges, firstDay, endDay, daily: true);
+        AddWeeks(ranges, endDay, spec.To, daily: false);
+        return ranges;
+    }
 
-        await foreach (var row in rollups.ReadDailyAsync(tenant, cube, firstDay, endDay, cancellationToken))
+    private static void AddWeeks(List<(DateTimeOffset From, DateTimeOffset To, bool Daily)> ranges, DateTimeOffset from, DateTimeOffset to, bool daily)
+    {
+        for (var start = from; start < to; start = start.AddDays(7))
         {
-            yield return row;
-        }
-
-        await foreach (var row in rollups.ReadHourlyAsync(tenant, cube, endDay, spec.To, cancellationToken))
-        {
-            yield return row;
+            ranges.Add((start, start.AddDays(7) < to ? start.AddDays(7) : to, daily));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using TokenTally.Core.Rollups;
 using TokenTally.Core.Sketches;
 using TokenTally.Functions.Ingestion;
@@ -9,8 +10,15 @@ using TokenTally.Storage.Documents;
 
 namespace TokenTally.Functions.Pipeline;
 
-/// <summary>A rollup row as stored: its cube, hour and key, exact totals, and the two sketch states.</summary>
-public sealed record StoredRollupRow(string Cube, DateTimeOffset Hour, string[] Key, RollupTotals Totals, DDSketchState Latency, DDSketchState TimeToFirstToken);
+/// <summary>A rollup row as stored: its cube, hour and key, exact totals, and the two sketches (see <see cref="StoredSketch"/>).</summary>
+[JsonConverter(typeof(StoredRollupRowJsonConverter))]
+public sealed record StoredRollupRow(
+    string Cube,
+    DateTimeOffset Hour,
+    string[] Key,
+    RollupTotals Totals,
+    DDSketch Latency,
+    DDSketch TimeToFirstToken);
 
 /// <summary>
 /// Rollup rows in the rollups container (partition = tenant). A row's id is deterministic
@@ -80,7 +88,7 @@ public sealed class RollupStore(IDocumentStore store)
         await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(RangeKey(cube, from), RangeKey(cube, to)), cancellationToken))
         {
             var stored = document.As<StoredRollupRow>(Json)!;
-            yield return RollupRow.Restore(cube, stored.Key, stored.Totals, DDSketch.FromState(stored.Latency), DDSketch.FromState(stored.TimeToFirstToken));
+            yield return RollupRow.Restore(cube, stored.Key, stored.Totals, stored.Latency, stored.TimeToFirstToken);
         }
     }
 
@@ -93,12 +101,12 @@ public sealed class RollupStore(IDocumentStore store)
         await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Rollups, tenant, new RangeKeyFilter(fromKey, toKey), cancellationToken))
         {
             var stored = document.As<StoredRollupRow>(Json)!;
-            yield return (stored.Hour, RollupRow.Restore(cube, stored.Key, stored.Totals, DDSketch.FromState(stored.Latency), DDSketch.FromState(stored.TimeToFirstToken)));
+            yield return (stored.Hour, RollupRow.Restore(cube, stored.Key, stored.Totals, stored.Latency, stored.TimeToFirstToken));
         }
     }
 
     private static JsonObject ToData(RollupRow row, DateTimeOffset hour) =>
-        JsonSerializer.SerializeToNode(new StoredRollupRow(row.Cube.Name, hour, row.Key.ToArray(), row.Totals, row.Latency.ToState(), row.TimeToFirstToken.ToState()), Json)!.AsObject();
+        JsonSerializer.SerializeToNode(new StoredRollupRow(row.Cube.Name, hour, row.Key.ToArray(), row.Totals, row.Latency, row.TimeToFirstToken), Json)!.AsObject();
 
     private static string RowId(string rangeKey, IReadOnlyList<string> key) =>
         $"{rangeKey}|{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HourRollup.RowKey(key))))[..32]}";

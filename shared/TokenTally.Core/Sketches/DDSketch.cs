@@ -318,31 +318,47 @@ public sealed class DDSketch
         DDSketchStateValidator.ValidateConfiguration(state);
         var sketch = new DDSketch(state.RelativeAccuracy, state.MaxBins);
         DDSketchStateValidator.ValidateContents(state, sketch);
+        sketch.Restore(state, state.BinCounts);
+        return sketch;
+    }
 
-        var bins = state.BinCounts;
+    /// <summary>
+    /// Rebuilds a sketch from the statistics of <paramref name="statistics"/> (its own bins are ignored) and
+    /// <paramref name="bins"/>, after the same checks as <see cref="FromState(DDSketchState)"/>; lets a decoder keep the
+    /// bins in a reused buffer.
+    /// </summary>
+    internal static DDSketch FromState(DDSketchState statistics, ReadOnlySpan<long> bins)
+    {
+        DDSketchStateValidator.ValidateConfiguration(statistics);
+        var sketch = new DDSketch(statistics.RelativeAccuracy, statistics.MaxBins);
+        DDSketchStateValidator.ValidateContents(statistics, bins, sketch);
+        sketch.Restore(statistics, bins);
+        return sketch;
+    }
+
+    private void Restore(DDSketchState state, ReadOnlySpan<long> bins)
+    {
         if (bins.Length > 0)
         {
-            sketch.EnsureCapacity(bins.Length, hasData: false);
-            sketch._minKey = state.BinOffset;
-            sketch._maxKey = state.BinOffset + bins.Length - 1;
-            var mask = sketch._bins.Length - 1;
+            EnsureCapacity(bins.Length, hasData: false);
+            _minKey = state.BinOffset;
+            _maxKey = state.BinOffset + bins.Length - 1;
+            var mask = _bins.Length - 1;
             for (var i = 0; i < bins.Length; i++)
             {
-                sketch._bins[(state.BinOffset + i) & mask] = bins[i];
+                _bins[(state.BinOffset + i) & mask] = bins[i];
             }
         }
 
-        sketch._positiveCount = state.Count - state.ZeroCount;
-        sketch._zeroCount = state.ZeroCount;
-        sketch._count = state.Count;
-        sketch._sum = state.Sum;
+        _positiveCount = state.Count - state.ZeroCount;
+        _zeroCount = state.ZeroCount;
+        _count = state.Count;
+        _sum = state.Sum;
         if (state.Count > 0)
         {
-            sketch._min = state.Min;
-            sketch._max = state.Max;
+            _min = state.Min;
+            _max = state.Max;
         }
-
-        return sketch;
     }
 
     /// <summary>Copies the sketch; the copy and the original change independently.</summary>

@@ -104,6 +104,12 @@ internal static class DDSketchStateValidator
             return;
         }
 
+        ValidateContents(state, bins, sketch);
+    }
+
+    /// <summary>Checks the state's statistics against <paramref name="bins"/>, which stand in for its <see cref="DDSketchState.BinCounts"/>.</summary>
+    public static void ValidateContents(DDSketchState state, ReadOnlySpan<long> bins, DDSketch sketch)
+    {
         if (state.Count < 0 || state.ZeroCount < 0 || state.ZeroCount > state.Count)
         {
             Fail($"Count is {state.Count} and ZeroCount {state.ZeroCount}; both must be 0 or more and ZeroCount at most Count.");
@@ -113,7 +119,7 @@ internal static class DDSketchStateValidator
         ValidateStatistics(state, bins, sketch);
     }
 
-    private static void ValidateBins(DDSketchState state, long[] bins, DDSketch sketch)
+    private static void ValidateBins(DDSketchState state, ReadOnlySpan<long> bins, DDSketch sketch)
     {
         if (bins.Length > state.MaxBins)
         {
@@ -165,7 +171,7 @@ internal static class DDSketchStateValidator
         }
     }
 
-    private static void ValidateStatistics(DDSketchState state, long[] bins, DDSketch sketch)
+    private static void ValidateStatistics(DDSketchState state, ReadOnlySpan<long> bins, DDSketch sketch)
     {
         if (state.Count == 0)
         {
