@@ -36,9 +36,17 @@ public sealed record CostPoint(
             Percentiles(row.Latency), Percentiles(row.TimeToFirstToken));
     }
 
-    private static Percentiles Percentiles(Core.Sketches.DDSketch sketch) => sketch.Count == 0
-        ? new Percentiles(null, null, null)
-        : new Percentiles(Math.Round(sketch.Quantile(0.5), 2), Math.Round(sketch.Quantile(0.95), 2), Math.Round(sketch.Quantile(0.99), 2));
+    private static Percentiles Percentiles(Core.Sketches.DDSketch sketch)
+    {
+        if (sketch.Count == 0)
+        {
+            return new Percentiles(null, null, null);
+        }
+
+        Span<double> estimates = stackalloc double[3];
+        sketch.Quantiles([0.5, 0.95, 0.99], estimates);
+        return new Percentiles(Math.Round(estimates[0], 2), Math.Round(estimates[1], 2), Math.Round(estimates[2], 2));
+    }
 }
 
 public sealed record CostSeries(IReadOnlyDictionary<string, string> Key, IReadOnlyList<CostPoint> Points, CostPoint Total);

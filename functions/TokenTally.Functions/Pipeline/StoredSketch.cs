@@ -29,7 +29,7 @@ public static class StoredSketch
     {
         var length = Base64Url.GetMaxDecodedLength(utf8.Length);
         byte[]? rented = null;
-        var buffer = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        var buffer = length <= StackLimit ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
             if (Base64Url.DecodeFromUtf8(utf8, buffer, out _, out var written) != OperationStatus.Done)

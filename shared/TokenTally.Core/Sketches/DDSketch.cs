@@ -214,13 +214,27 @@ public sealed class DDSketch
             ThrowSumOverflow();
         }
 
-        // Highest bucket first, so that a wider range collapses (and the array grows) at most once.
-        for (var key = other._maxKey; other._positiveCount > 0 && key >= other._minKey; key--)
+        if (other._positiveCount > 0)
         {
-            var bucketCount = other._bins[key & (other._bins.Length - 1)];
-            if (bucketCount != 0)
+            // Other's highest bucket, then its lowest: the range grows (or collapses) at most once. Both are non-empty, so the
+            // ends of the range stay non-empty buckets; every bucket between then lies inside the range, except those below
+            // an allowed window, which count in its lowest bucket as AddToBucket would put them.
+            var otherMask = other._bins.Length - 1;
+            var highest = other._bins[other._maxKey & otherMask];
+            AddToBucket(other._maxKey, highest);
+            _positiveCount += highest;
+            if (other._minKey < other._maxKey)
             {
-                AddToBucket(key, bucketCount);
+                var lowest = other._bins[other._minKey & otherMask];
+                AddToBucket(other._minKey, lowest);
+                _positiveCount += lowest;
+            }
+
+            var mask = _bins.Length - 1;
+            for (var key = other._minKey + 1; key < other._maxKey; key++)
+            {
+                var bucketCount = other._bins[key & otherMask];
+                _bins[Math.Max(key, _minKey) & mask] += bucketCount;
                 _positiveCount += bucketCount;
             }
         }
@@ -279,6 +293,47 @@ public sealed class DDSketch
         }
 
         return _max; // unreachable while the counts are consistent
+    }
+
+    /// <summary>
+    /// Estimates several quantiles in one walk over the bins; each result equals <see cref="Quantile(double)"/> of the same q.
+    /// </summary>
+    /// <param name="quantiles">The quantiles, ascending, each from 0 to 1.</param>
+    /// <param name="estimates">Receives one estimate per quantile (NaN when the sketch is empty).</param>
+    /// <exception cref="ArgumentException">The quantiles are not ascending, or there is not one estimate slot per quantile.</exception>
+    public void Quantiles(ReadOnlySpan<double> quantiles, Span<double> estimates)
+    {
+        if (estimates.Length != quantiles.Length)
+        {
+            throw new ArgumentException("There must be one estimate slot per quantile.", nameof(estimates));
+        }
+
+        var key = _minKey;
+        var seen = _zeroCount + (_positiveCount == 0 ? 0 : _bins[key & (_bins.Length - 1)]);
+        for (var i = 0; i < quantiles.Length; i++)
+        {
+            var q = quantiles[i];
+            if (i > 0 && !(q >= quantiles[i - 1]))
+            {
+                throw new ArgumentException("The quantiles must be ascending.", nameof(quantiles));
+            }
+
+            var rank = _count == 0 || q is 0 or 1 || !(q >= 0 && q <= 1) ? -1 : (long)Math.Floor(q * (_count - 1));
+            if (rank < _zeroCount)
+            {
+                estimates[i] = Quantile(q); // the empty sketch, 0, 1, zeros and invalid input take the one-quantile path
+                continue;
+            }
+
+            // `seen` counts the values up to and including bucket `key`; ranks only grow, so the walk resumes where it stopped.
+            while (seen <= rank && key < _maxKey)
+            {
+                key++;
+                seen += _bins[key & (_bins.Length - 1)];
+            }
+
+            estimates[i] = seen > rank ? Math.Clamp(EstimateOf(key), _min, _max) : _max;
+        }
     }
 
     /// <summary>Takes a snapshot for storage: the configuration, the exact statistics and the non-empty range of bins.</summary>

@@ -241,4 +241,23 @@ public sealed class DDSketchBehaviourTests
     [InlineData(DDSketch.MaxMaxBins + 1)]
     public void AMaximumBinCountOutsideItsRangeIsRejected(int maxBins) =>
         Assert.Throws<ArgumentOutOfRangeException>("maxBins", () => new DDSketch(maxBins: maxBins));
+
+    [Fact]
+    public void QuantilesOfAnEmptySketchAreNaN()
+    {
+        var estimates = new double[2];
+
+        new DDSketch().Quantiles([0.5, 0.99], estimates);
+
+        Assert.All(estimates, e => Assert.True(double.IsNaN(e)));
+    }
+
+    [Fact]
+    public void QuantilesMustBeAscendingWithOneSlotEach()
+    {
+        var sketch = LatencyData.Sketch([1, 2, 3]);
+
+        Assert.Throws<ArgumentException>("quantiles", () => sketch.Quantiles([0.9, 0.5], new double[2]));
+        Assert.Throws<ArgumentException>("estimates", () => sketch.Quantiles([0.5, 0.9], new double[1]));
+    }
 }

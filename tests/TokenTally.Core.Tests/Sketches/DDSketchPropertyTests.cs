@@ -118,6 +118,40 @@ public sealed class DDSketchPropertyTests
     }
 
     [Fact]
+    public void MergingChunksWithFewBinsGivesTheSameCollapsedBinsAsSketchingEverythingAtOnce()
+    {
+        var property = Prop.ForAll(ChunkedDatasets.ToArbitrary(), Gen.Elements(1, 2, 16, 64).ToArbitrary(), (data, maxBins) =>
+        {
+            var whole = LatencyData.Sketch(data.Values, data.RelativeAccuracy, maxBins).ToState();
+            var merged = new DDSketch(data.RelativeAccuracy, maxBins);
+            foreach (var index in data.MergeOrder)
+            {
+                merged.Merge(LatencyData.Sketch(data.Chunks[index], data.RelativeAccuracy, maxBins));
+            }
+
+            Assert.Equal(whole, merged.ToState() with { Sum = whole.Sum });
+        });
+
+        Check.One(Runs, property);
+    }
+
+    [Fact]
+    public void QuantilesInOneWalkEqualEachQuantileAskedAlone()
+    {
+        var property = Prop.ForAll(ChunkedDatasets.ToArbitrary(), Gen.Elements(1, 16, DDSketch.DefaultMaxBins).ToArbitrary(), (data, maxBins) =>
+        {
+            var sketch = LatencyData.Sketch(data.Values, data.RelativeAccuracy, maxBins);
+            var estimates = new double[Quantiles.Length];
+
+            sketch.Quantiles(Quantiles, estimates);
+
+            Assert.Equal(Quantiles.Select(sketch.Quantile), estimates);
+        });
+
+        Check.One(Runs, property);
+    }
+
+    [Fact]
     public void MergeOrderDoesNotMatter()
     {
         var property = Prop.ForAll(Pairs.ToArbitrary(), pair =>
