@@ -408,8 +408,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         var connection = await OpenConnectionAsync(cancellationToken);
 
         // The writer checkpoints the WAL into the database after a commit that leaves it above this many pages
-        // (SQLite's default is 1,000: 8 MB here). Rarer, larger checkpoints copy a page written by many commits
-        // once; measured over HTTP, 4,000 (32 MB) took ingestion from about 15K to 17-20K events/s.
+        // (SQLite's default is 1,000). Rarer, larger checkpoints copy a page written by many commits once; measured
+        // over HTTP, 4,000 took ingestion from about 15K to 17-20K events/s.
         await ExecuteAsync(connection, null, "PRAGMA wal_autocheckpoint = 4000;", cancellationToken);
         return connection;
     }
