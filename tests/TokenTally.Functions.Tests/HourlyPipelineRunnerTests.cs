@@ -100,6 +100,32 @@ public sealed class HourlyPipelineRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunsADeadInstanceLeftRunningAreResumedOnceTheirLeaseExpiresAndOthersAreLeftAlone()
+    {
+        var started = _time.GetUtcNow();
+        var interrupted = PipelineRun.Start(Hour.AddHours(-2), "backfill", started).BeginStep(PipelineSteps.Rollup, started).CompleteStep(PipelineSteps.Rollup, started);
+        await _runs.CreateAsync(interrupted, Ct);
+        await _runs.CreateAsync(PipelineRun.Start(Hour.AddHours(-5), "backfill", started).BeginStep(PipelineSteps.Rollup, started).FailStep(PipelineSteps.Rollup, "stopped on purpose", started).Complete(started), Ct);
+        var rollup = new CountingStep(PipelineSteps.Rollup, failures: 0);
+        var archive = new CountingStep(PipelineSteps.Archive, failures: 0);
+        var runner = CreateSut(rollup, archive);
+
+        var whileLeased = await runner.ResumeInterruptedAsync(Ct);
+        _time.Advance(TimeSpan.FromMinutes(16));
+        await _runs.CreateAsync(PipelineRun.Start(Hour.AddHours(-1), "timer", _time.GetUtcNow()), Ct);
+        var afterExpiry = await runner.ResumeInterruptedAsync(Ct);
+
+        Assert.Empty(whileLeased);
+        var resumed = Assert.Single(afterExpiry);
+        Assert.Equal(PipelineRun.IdFor(Hour.AddHours(-2)), resumed.Run.Id);
+        Assert.Equal(RunOutcome.Completed, resumed.Outcome);
+        Assert.Equal("resume", resumed.Run.Trigger);
+        Assert.Equal(2, resumed.Run.Attempts);
+        Assert.Equal(0, rollup.Runs);
+        Assert.Equal(1, archive.Runs);
+    }
+
+    [Fact]
     public async Task OfConcurrentRunnersForOneHourOnlyOneDoesTheWork()
     {
         var step = new CountingStep(PipelineSteps.Rollup, failures: 0, delay: TimeSpan.FromMilliseconds(50));

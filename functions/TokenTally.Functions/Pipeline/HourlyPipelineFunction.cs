@@ -3,7 +3,7 @@ using TokenTally.Functions.Invocations;
 
 namespace TokenTally.Functions.Pipeline;
 
-/// <summary>The timer function (NCRONTAB <c>0 5 * * * *</c>): runs the pipeline for the last closed hour.</summary>
+/// <summary>The timer function (NCRONTAB <c>0 5 * * * *</c>): runs the pipeline for the last closed hour, then resumes runs a dead instance left unfinished.</summary>
 public sealed class HourlyPipelineFunction(HourlyPipelineRunner runner, TimeProvider time) : TimerFunction
 {
     public const string Name = "HourlyPipeline";
@@ -18,6 +18,11 @@ public sealed class HourlyPipelineFunction(HourlyPipelineRunner runner, TimeProv
         var run = report.Run;
         var notConfigured = run.Steps.Count(s => s.Status == StepStatus.NotConfigured);
         context.Log($"Hourly pipeline {run.Id}: {report.Outcome} (attempt {run.Attempts}, {notConfigured} of {run.Steps.Count} steps not configured){(timer.Timer.IsPastDue ? ", past due" : string.Empty)}.");
+        foreach (var resumed in await runner.ResumeInterruptedAsync(cancellationToken))
+        {
+            context.Log($"Resumed interrupted run {resumed.Run.Id}: {resumed.Outcome} (attempt {resumed.Run.Attempts}).");
+        }
+
         return report.Outcome == RunOutcome.Failed
             ? new InvocationResult.Failed($"Pipeline run {run.Id} failed at step {run.Steps.First(s => s.Status == StepStatus.Failed).Name}.")
             : InvocationResult.Done();

@@ -45,6 +45,26 @@ public sealed partial class HourlyPipelineRunner(
     // The last registration of a step wins, so a deployment (or a test) can replace one.
     private readonly Dictionary<string, IPipelineStep> _steps = steps.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
+    /// <summary>
+    /// Resumes, each at its first unfinished step, the runs of the last day that an instance left running when it died
+    /// (their lease has expired). The timer calls this after its own hour, so a crash is repaired at the next firing even
+    /// where the dead instance's work item is gone: local mode's queue lives in memory.
+    /// </summary>
+    public async Task<IReadOnlyList<RunReport>> ResumeInterruptedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var reports = new List<RunReport>();
+        foreach (var run in await runs.ListAsync(now.AddDays(-1), now, cancellationToken))
+        {
+            if (run.Status == RunStatus.Running && run.StartedAt + options.Value.LeaseDuration <= now)
+            {
+                reports.Add(await RunAsync(run.Hour, "resume", cancellationToken));
+            }
+        }
+
+        return reports;
+    }
+
     /// <summary>Runs the hour; with <paramref name="rerun"/> a completed hour runs all its steps again (a backfill).</summary>
     public async Task<RunReport> RunAsync(DateTimeOffset hour, string trigger, CancellationToken cancellationToken, bool rerun = false)
     {

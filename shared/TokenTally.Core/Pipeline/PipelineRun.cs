@@ -79,7 +79,7 @@ public sealed record StepRecord(string Name, StepStatus Status, int Attempts, Da
 /// edge can write it with an etag check.
 /// </summary>
 /// <param name="Hour">The start of the closed hour the run covers (UTC, on the hour).</param>
-/// <param name="Trigger">What started the run: <c>timer</c>, <c>manual</c> or <c>backfill</c>.</param>
+/// <param name="Trigger">What started the run: <c>timer</c>, <c>manual</c>, <c>backfill</c>, or <c>resume</c> (the timer resuming a run a dead instance left unfinished).</param>
 /// <param name="Status">Where the run stands.</param>
 /// <param name="Attempts">How many times a runner has taken the run.</param>
 /// <param name="CreatedAt">When the record was first written (UTC).</param>
