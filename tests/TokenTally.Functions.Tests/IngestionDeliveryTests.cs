@@ -87,6 +87,8 @@ public sealed class IngestionDeliveryTests : ServerTests
     {
         public Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) => inner.GetAsync(container, partitionKey, id, cancellationToken);
 
+        public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) => inner.FindByLookupKeyAsync(container, lookupKey, cancellationToken);
+
         public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) => inner.UpsertAsync(container, document, condition, cancellationToken);
 
         public Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken) =>

@@ -26,8 +26,8 @@ public sealed record PriceChange(PricedCall Pricing, DateTimeOffset ReplacedAt);
 
 /// <summary>
 /// Call records in the calls container. A record lives in partition <c>tenant|yyyy-MM-ddTHH</c>
-/// (one hour of one tenant is one partition read) under its id; a small pointer in
-/// <c>tenant|ids|xx</c> finds it by id alone.
+/// (one hour of one tenant is one partition read) under its id, with the lookup key <c>tenant|id</c>
+/// that finds it by id alone.
 /// </summary>
 public sealed class CallRecordStore(IDocumentStore store)
 {
@@ -41,10 +41,10 @@ public sealed class CallRecordStore(IDocumentStore store)
 
     public static string PartitionFor(string tenant, DateTimeOffset timestamp) => $"{tenant}|{HourKey(timestamp)}";
 
-    /// <summary>Upserts records and their id pointers in one write; returns, per record, whether it was new.</summary>
+    /// <summary>Upserts records in one write; returns, per record, whether it was new.</summary>
     public async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCall> calls, TimeSpan retention, CancellationToken cancellationToken)
     {
-        var writes = new DocumentWrite[calls.Count * 2];
+        var writes = new DocumentWrite[calls.Count];
         for (var i = 0; i < calls.Count; i++)
         {
             var call = calls[i];
@@ -57,31 +57,18 @@ public sealed class CallRecordStore(IDocumentStore store)
                 ttl = TimeSpan.FromMinutes(1);
             }
 
-            var hour = HourKey(e.Timestamp);
-            writes[i] = DocumentWrite.FromJson($"{e.Tenant}|{hour}", e.Id, JsonSerializer.Serialize(call, Json),
-                e.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), ttl);
-            writes[calls.Count + i] = DocumentWrite.FromJson(PointerPartition(e.Tenant, e.Id), e.Id, $$"""{"hour":"{{hour}}"}""", timeToLive: ttl);
+            writes[i] = DocumentWrite.FromJson(PartitionFor(e.Tenant, e.Timestamp), e.Id, JsonSerializer.Serialize(call, Json),
+                e.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), ttl, LookupKey(e.Tenant, e.Id));
         }
 
         var written = await store.UpsertManyAsync(DocumentContainer.Calls, writes, cancellationToken);
-        var created = new bool[calls.Count];
-        for (var i = 0; i < created.Length; i++)
-        {
-            created[i] = written[i].Created;
-        }
-
-        return created;
+        return written.Select(w => w.Created).ToList();
     }
 
     public async Task<StoredCall?> GetAsync(string tenant, string id, CancellationToken cancellationToken)
     {
-        var pointer = await store.GetAsync(DocumentContainer.Calls, PointerPartition(tenant, id), id, cancellationToken);
-        if ((string?)pointer?.Data["hour"] is not { } hour)
-        {
-            return null;
-        }
-
-        var document = await store.GetAsync(DocumentContainer.Calls, $"{tenant}|{hour}", id, cancellationToken);
+        var document = await store.FindByLookupKeyAsync(DocumentContainer.Calls, LookupKey(tenant, id), cancellationToken)
+            ?? await FindThroughPointerAsync(tenant, id, cancellationToken);
         return document?.As<StoredCall>(Json);
     }
 
@@ -94,8 +81,13 @@ public sealed class CallRecordStore(IDocumentStore store)
         }
     }
 
-    /// <summary>Spreads a tenant's id pointers over 64 partitions (FNV-1a of the id), so none outgrows Cosmos DB's 20 GB.</summary>
-    private static string PointerPartition(string tenant, string id)
+    private static string LookupKey(string tenant, string id) => $"{tenant}|{id}";
+
+    /// <summary>
+    /// Records written before lookup keys have an id pointer document instead (in one of 64 <c>tenant|ids|xx</c> partitions, by
+    /// FNV-1a of the id); they expire with their records, so this fallback outlives them by no more than the retention.
+    /// </summary>
+    private async Task<StoredDocument?> FindThroughPointerAsync(string tenant, string id, CancellationToken cancellationToken)
     {
         var hash = 2166136261u;
         foreach (var c in id)
@@ -103,6 +95,9 @@ public sealed class CallRecordStore(IDocumentStore store)
             hash = (hash ^ c) * 16777619u;
         }
 
-        return $"{tenant}|ids|{hash % 64:x2}";
+        var pointer = await store.GetAsync(DocumentContainer.Calls, $"{tenant}|ids|{hash % 64:x2}", id, cancellationToken);
+        return (string?)pointer?.Data["hour"] is { } hour
+            ? await store.GetAsync(DocumentContainer.Calls, $"{tenant}|{hour}", id, cancellationToken)
+            : null;
     }
 }

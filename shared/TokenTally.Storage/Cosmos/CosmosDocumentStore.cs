@@ -1,5 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Azure.Cosmos;
@@ -74,8 +76,56 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
             WriteCondition.Matching m => await target.ReplaceItemStreamAsync(body, document.Id, key, new ItemRequestOptions { IfMatchEtag = m.ETag }, cancellationToken),
             _ => await target.UpsertItemStreamAsync(body, key, cancellationToken: cancellationToken),
         };
-        return ToWriteResult(response, "upsert");
+        var result = ToWriteResult(response, "upsert");
+        if (result.Succeeded && document.LookupKey is { } lookupKey)
+        {
+            await WriteLookupPointerAsync(target, document, lookupKey, cancellationToken);
+        }
+
+        return result;
     }
+
+    /// <summary>
+    /// Cosmos DB reads by id only within a partition, so a lookup key is a small pointer item in one of 64 partitions
+    /// (by a hash of the key), written after the document with the same time to live.
+    /// </summary>
+    public async Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lookupKey);
+        var pointer = await GetAsync(container, LookupPartition(lookupKey), LookupId(lookupKey), cancellationToken);
+        if (pointer is null || (string?)pointer.Data["key"] != lookupKey || (string?)pointer.Data["pk"] is not { } partitionKey || (string?)pointer.Data["id"] is not { } id)
+        {
+            return null;
+        }
+
+        return await GetAsync(container, partitionKey, id, cancellationToken);
+    }
+
+    private static async Task WriteLookupPointerAsync(Container target, DocumentWrite document, string lookupKey, CancellationToken cancellationToken)
+    {
+        var pointer = new DocumentWrite(
+            LookupPartition(lookupKey),
+            LookupId(lookupKey),
+            new JsonObject { ["key"] = lookupKey, ["pk"] = document.PartitionKey, ["id"] = document.Id },
+            TimeToLive: document.TimeToLive);
+        using var body = ToItem(pointer);
+        using var response = await target.UpsertItemStreamAsync(body, new PartitionKey(pointer.PartitionKey), cancellationToken: cancellationToken);
+        EnsureSuccess(response, "upsert lookup pointer");
+    }
+
+    private static string LookupPartition(string lookupKey)
+    {
+        var hash = 2166136261u;
+        foreach (var c in lookupKey)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return $"lookup|{hash % 64:x2}";
+    }
+
+    // Item ids may not hold '/', '\\', '?' or '#' and are at most 255 characters; a hash of the key is neither.
+    private static string LookupId(string lookupKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(lookupKey)));
 
     public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
     {

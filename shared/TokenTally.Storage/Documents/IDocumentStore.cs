@@ -10,6 +10,12 @@ public interface IDocumentStore
     /// <summary>Reads one document; null when it does not exist or has expired.</summary>
     Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads the document last written with <paramref name="lookupKey"/> as its <see cref="DocumentWrite.LookupKey"/>,
+    /// whatever its partition; null when there is none or it has expired or been deleted.
+    /// </summary>
+    Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken);
+
     /// <summary>Creates or replaces a document under <paramref name="condition"/>.</summary>
     Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken);
 

@@ -73,10 +73,10 @@ public sealed class DocumentWrite
     }
 
     /// <summary>A write whose data is JSON text that must hold one JSON object; it is checked when the store reads it as a tree.</summary>
-    public static DocumentWrite FromJson(string partitionKey, string id, string json, string? rangeKey = null, TimeSpan? timeToLive = null)
+    public static DocumentWrite FromJson(string partitionKey, string id, string json, string? rangeKey = null, TimeSpan? timeToLive = null, string? lookupKey = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(json);
-        return new(partitionKey, id, rangeKey, timeToLive, json);
+        return new(partitionKey, id, rangeKey, timeToLive, json) { LookupKey = lookupKey };
     }
 
     public string PartitionKey { get; }
@@ -86,6 +86,12 @@ public sealed class DocumentWrite
     public string? RangeKey { get; }
 
     public TimeSpan? TimeToLive { get; }
+
+    /// <summary>
+    /// A key, unique within the container, that finds the document without its partition
+    /// (<see cref="IDocumentStore.FindByLookupKeyAsync"/>); null for none.
+    /// </summary>
+    public string? LookupKey { get; init; }
 
     /// <summary>The data as a JSON object (parsed on first use when given as text).</summary>
     public JsonObject Data => _data ??= JsonNode.Parse(_json!) as JsonObject

@@ -16,6 +16,10 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     private readonly string _root;
 
+    // File.Move without overwrite checks for the target and then renames, two steps on Linux, so two writers could both
+    // win. Local mode runs one server per data directory, so taking turns in the process makes create-if-absent exact.
+    private readonly Lock _createTurn = new();
+
     public FileSystemBlobStore(string rootDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
@@ -35,15 +39,21 @@ public sealed class FileSystemBlobStore : IBlobStore
                 await stream.FlushAsync(cancellationToken);
             }
 
-            try
+            if (overwrite)
             {
-                // Without overwrite the move fails when the target exists, atomically (link + unlink on Unix).
-                File.Move(temporary, path, overwrite);
+                File.Move(temporary, path, overwrite: true);
                 return true;
             }
-            catch (IOException) when (!overwrite && File.Exists(path))
+
+            lock (_createTurn)
             {
-                return false;
+                if (File.Exists(path))
+                {
+                    return false;
+                }
+
+                File.Move(temporary, path, overwrite: false);
+                return true;
             }
         }
         finally

@@ -65,12 +65,27 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
                 data       TEXT NOT NULL,
                 etag       TEXT NOT NULL,
                 ttl_s      INTEGER NULL,
-                expires_at INTEGER NULL
+                expires_at INTEGER NULL,
+                lookup     TEXT NULL
             );
             CREATE UNIQUE INDEX IF NOT EXISTS documents_key ON documents (container, pk, id);
             CREATE INDEX IF NOT EXISTS documents_range_except_calls ON documents (container, pk, rk) WHERE {NotCalls};
             CREATE INDEX IF NOT EXISTS documents_expiry_day ON documents ({ExpiryDay}) WHERE expires_at IS NOT NULL;
             """, CancellationToken.None);
+        if (!await HasColumnAsync(connection, "lookup"))
+        {
+            await ExecuteAsync(connection, null, "ALTER TABLE documents ADD COLUMN lookup TEXT NULL;", CancellationToken.None);
+        }
+
+        await ExecuteAsync(connection, null, "CREATE INDEX IF NOT EXISTS documents_lookup ON documents (container, lookup) WHERE lookup IS NOT NULL;", CancellationToken.None);
+    }
+
+    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string column)
+    {
+        await using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = $column";
+        probe.Parameters.AddWithValue("$column", column);
+        return (long)(await probe.ExecuteScalarAsync())! > 0;
     }
 
     /// <summary>Moves the documents of a database made by an earlier version (a WITHOUT ROWID table keyed by container, pk and id) into the current layout.</summary>
@@ -78,10 +93,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     {
         await using (var probe = connection.CreateCommand())
         {
-            probe.CommandText = "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'documents'), (SELECT count(*) FROM pragma_table_info('documents') WHERE name = 'seq')";
-            await using var reader = await probe.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            if (reader.GetInt64(0) == 0 || reader.GetInt64(1) == 1)
+            probe.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'documents'";
+            if ((long)(await probe.ExecuteScalarAsync())! == 0 || await HasColumnAsync(connection, "seq"))
             {
                 return;
             }
@@ -115,6 +128,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
     }
 
+    public async Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lookupKey);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pk, id, rk, data, etag, ttl_s FROM documents WHERE container = $c AND lookup = $lookup AND (expires_at IS NULL OR expires_at > $now)";
+        command.Parameters.AddWithValue("$c", DocumentContainerNames.Of(container));
+        command.Parameters.AddWithValue("$lookup", lookupKey);
+        command.Parameters.AddWithValue("$now", NowMs());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
+    }
+
     public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -136,15 +162,23 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }
 
         var etag = NewETag();
+        if (document.LookupKey is { } lookupKey)
+        {
+            await using var release = CreateReleaseLookupCommand(connection, transaction);
+            SetReleaseLookup(release, DocumentContainerNames.Of(container), document.PartitionKey, document.Id, lookupKey);
+            await release.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at)
-            VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp)
-            ON CONFLICT (container, pk, id) DO UPDATE SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp
+            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, lookup)
+            VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $lookup)
+            ON CONFLICT (container, pk, id) DO UPDATE SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, lookup = $lookup
             """;
         AddKey(command, container, document.PartitionKey, document.Id);
         command.Parameters.AddWithValue("$rk", (object?)document.RangeKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("$lookup", (object?)document.LookupKey ?? DBNull.Value);
         command.Parameters.AddWithValue("$data", data);
         command.Parameters.AddWithValue("$etag", etag);
         AddExpiry(command, document.TimeToLive);
@@ -174,6 +208,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             [
                 containerName, document.PartitionKey, document.Id, (object?)document.RangeKey ?? DBNull.Value, document.DataJson, NewETag(),
                 document.TimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalSeconds) : DBNull.Value, DBNull.Value,
+                (object?)document.LookupKey ?? DBNull.Value,
             ];
         }
 
@@ -184,12 +219,13 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at) VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp)
+            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, lookup) VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $lookup)
             ON CONFLICT (container, pk, id) DO NOTHING
             """;
         await using var update = connection.CreateCommand();
         update.Transaction = transaction;
-        update.CommandText = "UPDATE documents SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp WHERE container = $c AND pk = $pk AND id = $id";
+        update.CommandText = "UPDATE documents SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, lookup = $lookup WHERE container = $c AND pk = $pk AND id = $id";
+        await using var release = CreateReleaseLookupCommand(connection, transaction);
         foreach (var name in RowParameters)
         {
             insert.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -198,6 +234,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
 
         await insert.PrepareAsync(cancellationToken);
         await update.PrepareAsync(cancellationToken);
+        await release.PrepareAsync(cancellationToken);
         var now = NowMs();
         for (var i = 0; i < documents.Count; i++)
         {
@@ -205,6 +242,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             if (documents[i].TimeToLive is { } expiry)
             {
                 values[ExpiresAtParameter] = now + (long)expiry.TotalMilliseconds;
+            }
+
+            if (documents[i].LookupKey is { } lookupKey)
+            {
+                SetReleaseLookup(release, containerName, documents[i].PartitionKey, documents[i].Id, lookupKey);
+                await release.ExecuteNonQueryAsync(cancellationToken);
             }
 
             for (var p = 0; p < values.Length; p++)
@@ -433,6 +476,28 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>A lookup key names one document: whoever held it before lets go of it when another document takes it.</summary>
+    private static SqliteCommand CreateReleaseLookupCommand(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE documents SET lookup = NULL WHERE container = $c AND lookup = $lookup AND (pk <> $pk OR id <> $id)";
+        foreach (var name in (string[])["$c", "$pk", "$id", "$lookup"])
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    private static void SetReleaseLookup(SqliteCommand release, string container, string partitionKey, string id, string lookupKey)
+    {
+        release.Parameters[0].Value = container;
+        release.Parameters[1].Value = partitionKey;
+        release.Parameters[2].Value = id;
+        release.Parameters[3].Value = lookupKey;
+    }
+
     private static async Task<string?> ReadETagAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -515,7 +580,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     /// timestamp) falls anywhere in it, so indexing it cost a random index page per record and most of the write time.</summary>
     private const string NotCalls = "container <> 'calls'";
 
-    private static readonly string[] RowParameters = ["$c", "$pk", "$id", "$rk", "$data", "$etag", "$ttl", "$exp"];
+    private static readonly string[] RowParameters = ["$c", "$pk", "$id", "$rk", "$data", "$etag", "$ttl", "$exp", "$lookup"];
     private const int EtagParameter = 5;
     private const int ExpiresAtParameter = 7;
 }

@@ -335,6 +335,65 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task ALookupKeyFindsItsDocumentWhateverItsPartition()
+    {
+        SkipIfUnavailable();
+        var (first, second) = ($"{_pk}|first", $"{_pk}|second");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [DocumentWrite.FromJson($"{_pk}-a", "call-1", """{"v":1}""", lookupKey: first)], Ct);
+        await Store.UpsertAsync(DocumentContainer.Calls, new DocumentWrite($"{_pk}-b", "call-2", new JsonObject { ["v"] = 2 }) { LookupKey = second }, WriteCondition.None, Ct);
+
+        var foundFirst = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, first, Ct);
+        var foundSecond = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, second, Ct);
+
+        Assert.Equal(($"{_pk}-a", "call-1", 1), (foundFirst!.PartitionKey, foundFirst.Id, (int)foundFirst.Data["v"]!));
+        Assert.Equal(($"{_pk}-b", "call-2", 2), (foundSecond!.PartitionKey, foundSecond.Id, (int)foundSecond.Data["v"]!));
+        Assert.Null(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, $"{_pk}|missing", Ct));
+        Assert.Null(await Store.FindByLookupKeyAsync(DocumentContainer.Config, first, Ct));
+    }
+
+    [Fact]
+    public async Task ALookupKeyFindsTheDocumentLastWrittenWithIt()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|moving";
+        DocumentWrite Write(string partition) => DocumentWrite.FromJson(partition, "call", $$"""{"in":"{{partition}}"}""", lookupKey: key);
+
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Write($"{_pk}-old")], Ct);
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Write($"{_pk}-new")], Ct);
+        var moved = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
+        await Store.UpsertAsync(DocumentContainer.Calls, Write($"{_pk}-old"), WriteCondition.None, Ct);
+        var movedBack = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
+
+        Assert.Equal($"{_pk}-new", (string?)moved!.Data["in"]);
+        Assert.Equal($"{_pk}-old", (string?)movedBack!.Data["in"]);
+    }
+
+    [Fact]
+    public async Task ADeletedDocumentIsNotFoundByItsLookupKey()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|deleted";
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [DocumentWrite.FromJson(_pk, "gone", "{}", lookupKey: key)], Ct);
+
+        await Store.DeleteAsync(DocumentContainer.Calls, _pk, "gone", null, Ct);
+
+        Assert.Null(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct));
+    }
+
+    [Fact]
+    public async Task AnExpiredDocumentIsNotFoundByItsLookupKey()
+    {
+        SkipIfUnavailable();
+        Assert.SkipWhen(TimeToLiveSkipReason is not null, TimeToLiveSkipReason ?? string.Empty);
+        var key = $"{_pk}|expiring";
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [DocumentWrite.FromJson(_pk, "short", "{}", timeToLive: TimeSpan.FromSeconds(2), lookupKey: key)], Ct);
+
+        Assert.NotNull(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct));
+        await LetTimePassAsync(TimeSpan.FromSeconds(5));
+        Assert.Null(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct));
+    }
+
+    [Fact]
     public async Task DocumentsExpireAfterTheirTimeToLive()
     {
         SkipIfUnavailable();
