@@ -52,7 +52,6 @@ namespace TokenTally.Core.Pricing;
 /// <param name="catalog">The catalog to price against, usually <see cref="PriceCatalog.Default"/>.</param>
 public sealed class Pricer(PriceCatalog catalog)
 {
-    private const decimal TokensPerPriceUnit = 1_000_000m;
     private const decimal DerivedDiscountFactor = 0.5m;
 
     /// <summary>Rows are few (model × period × deployment × context tier × service tier × discount); the bound only guards odd discounts.</summary>
@@ -216,16 +215,11 @@ public sealed class Pricer(PriceCatalog catalog)
         new(new CostBreakdown(
             model.Id,
             version,
-            Input: Cost(usage.UncachedInput, price.Input),
-            CachedInput: Cost(usage.CachedInput, price.EffectiveCachedInput),
-            CacheWrite: Cost(usage.CacheWrite, price.EffectiveCacheWrite),
-            Output: Cost(usage.VisibleOutput, price.Output),
-            Reasoning: Cost(usage.Reasoning, price.EffectiveReasoning)));
-
-    // Most calls leave some classes at zero tokens; decimal division is slow, and 0 × price has exactly the scale the
-    // division would give (the price's), so the result, and how it prints, is the same.
-    private static decimal Cost(long tokens, decimal pricePerMillion) =>
-        tokens == 0 ? decimal.Zero * pricePerMillion : tokens * pricePerMillion / TokensPerPriceUnit;
+            Input: PerMillion.Cost(usage.UncachedInput, price.Input),
+            CachedInput: PerMillion.Cost(usage.CachedInput, price.EffectiveCachedInput),
+            CacheWrite: PerMillion.Cost(usage.CacheWrite, price.EffectiveCacheWrite),
+            Output: PerMillion.Cost(usage.VisibleOutput, price.Output),
+            Reasoning: PerMillion.Cost(usage.Reasoning, price.EffectiveReasoning)));
 
     // Invariant: a culture with another calendar (th-TH counts Buddhist years) must not change a price version.
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -1,0 +1,50 @@
+namespace TokenTally.Core.Pricing;
+
+/// <summary>The cost of a token count at a price per 1M tokens: exactly <c>tokens × price ÷ 1,000,000</c>, digits and scale included.</summary>
+internal static class PerMillion
+{
+    private const decimal TokensPerPriceUnit = 1_000_000m;
+    private const ulong Million = 1_000_000;
+    private const int MillionDigits = 6;
+    private const int MaxScale = 28;
+
+    /// <summary>
+    /// Decimal division is slow, and this one has a known answer: the product over a million at the product's scale when
+    /// the million divides it, else the product at six more digits of scale with its trailing zeros dropped (the smallest
+    /// exact scale, which is what division gives). Products above 64 bits, rare, take the division itself.
+    /// </summary>
+    public static decimal Cost(long tokens, decimal pricePerMillion)
+    {
+        if (tokens == 0)
+        {
+            // 0 × price has exactly the scale the division would give (the price's).
+            return decimal.Zero * pricePerMillion;
+        }
+
+        var product = tokens * pricePerMillion;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(product, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] != 0 || bits[3] < 0 || scale > MaxScale - MillionDigits)
+        {
+            return product / TokensPerPriceUnit;
+        }
+
+        var digits = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+        if (digits % Million == 0)
+        {
+            return Exact(digits / Million, scale);
+        }
+
+        scale += MillionDigits;
+        while (digits % 10 == 0)
+        {
+            digits /= 10;
+            scale--;
+        }
+
+        return Exact(digits, scale);
+    }
+
+    private static decimal Exact(ulong digits, int scale) => new((int)digits, (int)(digits >> 32), 0, isNegative: false, (byte)scale);
+}
