@@ -310,7 +310,7 @@ public static class CallEventParser
             ParentSpanId = LowerHex(f.ParentSpanId),
             ServiceTier = tier,
             DeploymentType = deploymentType,
-            Tags = f.Tags ?? new Dictionary<string, string>(),
+            Tags = f.Tags ?? CallTags.Empty,
             ClientCostUsd = f.CostUsd,
         };
     }
@@ -595,7 +595,7 @@ public static class CallEventParser
         }
     }
 
-    private static Dictionary<string, string>? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
+    private static CallTags? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -609,7 +609,7 @@ public static class CallEventParser
             return null;
         }
 
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tags = new CallTags.Builder();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var key = Repeated(ref reader, RepeatedValues);
@@ -632,7 +632,7 @@ public static class CallEventParser
             }
             else
             {
-                tags[key] = value;
+                tags.Set(key, value);
             }
         }
 
@@ -641,7 +641,7 @@ public static class CallEventParser
             errors.Add(new FieldError("tags", "length", $"{tags.Count} tags; the limit is {CallEventLimits.MaxTags}."));
         }
 
-        return tags;
+        return tags.Build();
     }
 
     private static string UnknownFieldMessage(string name)
@@ -674,7 +674,7 @@ public static class CallEventParser
         public long? InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, HttpStatus;
         public double? LatencyMs, TimeToFirstTokenMs;
         public string? Status, ErrorType, UserId, SessionId, Department, Experiment, Variant, TraceId, SpanId, ParentSpanId, ServiceTier, DeploymentType;
-        public Dictionary<string, string>? Tags;
+        public CallTags? Tags;
         public decimal? CostUsd;
     }
 }
