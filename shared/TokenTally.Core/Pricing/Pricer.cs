@@ -62,6 +62,8 @@ public sealed class Pricer(PriceCatalog catalog)
     // The price and price version of each row chosen so far: choosing one builds several strings, and calls repeat rows.
     private readonly ConcurrentDictionary<RowKey, PriceRow> _rows = new();
 
+    private readonly RecentRows _recent = new();
+
     /// <summary>The catalog this pricer uses.</summary>
     public PriceCatalog Catalog => _catalog;
 
@@ -93,6 +95,12 @@ public sealed class Pricer(PriceCatalog catalog)
             return new PricingOutcome.Unpriced(UnpricedReason.InvalidUsage, problem);
         }
 
+        var discount = overrides?.DiscountPercent is { } percent and > 0 ? percent : (decimal?)null;
+        if (_recent.Find(request, discount) is { } recent && overrides?.CustomPriceFor(recent.Model) is null)
+        {
+            return Priced(recent.Model, recent.Version, request.Usage, recent.Price);
+        }
+
         // Resolve finds nothing for an unknown provider too; which of the two is unknown is only asked when it fails.
         if (_catalog.Resolve(request.Provider, request.Model) is not { } model)
         {
@@ -116,7 +124,6 @@ public sealed class Pricer(PriceCatalog catalog)
 
         var (sheet, deploymentLabel) = SheetFor(model, period, request.AzureDeploymentType);
         var contextTier = sheet.ContextTierFor(request.Usage.Input);
-        var discount = overrides?.DiscountPercent is { } percent and > 0 ? percent : (decimal?)null;
         var key = new RowKey(model, period, request.AzureDeploymentType, contextTier, request.ServiceTier, discount);
         if (!_rows.TryGetValue(key, out var row))
         {
@@ -127,6 +134,7 @@ public sealed class Pricer(PriceCatalog catalog)
             }
         }
 
+        _recent.Remember(request, discount, model, period, sheet, contextTier, row.Version, row.Price);
         return Priced(model, row.Version, request.Usage, row.Price);
     }
 
