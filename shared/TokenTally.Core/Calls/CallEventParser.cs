@@ -570,7 +570,7 @@ public static class CallEventParser
         switch (reader.TokenType)
         {
             case JsonTokenType.Number:
-                return reader.GetDouble();
+                return !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value) ? value : reader.GetDouble();
             case JsonTokenType.Null:
                 return null;
             default:
