@@ -526,10 +526,24 @@ public static class CallEventParser
             return cached;
         }
 
-        // GetString throws on invalid UTF-8 before anything is cached.
-        var value = reader.GetString()!;
+        // StringValue throws on invalid UTF-8 before anything is cached.
+        var value = StringValue(ref reader);
         cache.Add(utf8, value);
         return value;
+    }
+
+    /// <summary>
+    /// The string token the reader is on. Plain ASCII (ids, user ids, trace ids: most values) is widened straight into
+    /// the string, which is cheaper than GetString's validating and transcoding passes; anything else goes through GetString.
+    /// </summary>
+    private static string StringValue(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || !Ascii.IsValid(reader.ValueSpan))
+        {
+            return reader.GetString()!;
+        }
+
+        return string.Create(reader.ValueSpan.Length, reader.ValueSpan, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
     }
 
     private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
@@ -537,7 +551,7 @@ public static class CallEventParser
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return reader.GetString();
+                return StringValue(ref reader);
             case JsonTokenType.Null:
                 return null;
             default:
