@@ -11,7 +11,7 @@ internal static class PerMillion
     /// <summary>
     /// Decimal division is slow, and this one has a known answer: the product over a million at the product's scale when
     /// the million divides it, else the product at six more digits of scale with its trailing zeros dropped (the smallest
-    /// exact scale, which is what division gives). Products above 64 bits, rare, take the division itself.
+    /// exact scale, which is what division gives).
     /// </summary>
     public static decimal Cost(long tokens, decimal pricePerMillion)
     {
@@ -21,16 +21,17 @@ internal static class PerMillion
             return decimal.Zero * pricePerMillion;
         }
 
-        var product = tokens * pricePerMillion;
+        // A price below 2^32 units at its scale and a count below 2^32 multiply as integers; the decimal product has the
+        // same digits at the price's scale. Anything larger takes the decimal operators.
         Span<int> bits = stackalloc int[4];
-        decimal.GetBits(product, bits);
+        decimal.GetBits(pricePerMillion, bits);
         var scale = (bits[3] >> 16) & 0xFF;
-        if (bits[2] != 0 || bits[3] < 0 || scale > MaxScale - MillionDigits)
+        if (bits[1] != 0 || bits[2] != 0 || bits[3] < 0 || (ulong)tokens > uint.MaxValue || scale > MaxScale - MillionDigits)
         {
-            return product / TokensPerPriceUnit;
+            return tokens * pricePerMillion / TokensPerPriceUnit;
         }
 
-        var digits = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+        var digits = (ulong)tokens * (uint)bits[0];
         if (digits % Million == 0)
         {
             return Exact(digits / Million, scale);

@@ -10,9 +10,9 @@ public sealed class PerMillionTests
     private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(5_000);
 
     private static readonly Gen<decimal> Prices =
-        from units in Gen.Choose(0, 2_000_000)
+        from units in Gen.OneOf(Gen.Choose(0, 2_000_000).Select(n => (long)n), Gen.Choose(0, int.MaxValue).Select(n => n * 3_000L))
         from scale in Gen.Choose(0, 12)
-        select new decimal(units, 0, 0, isNegative: false, (byte)scale);
+        select new decimal((int)units, (int)(units >> 32), 0, isNegative: false, (byte)scale);
 
     private static readonly Gen<long> TokenCounts = Gen.OneOf(
         Gen.Choose(0, 1_000).Select(n => (long)n),
