@@ -92,15 +92,13 @@ public sealed record CallEvent
     public AzureDeploymentType? DeploymentType { get; init; }
 
     /// <summary>Free-form tags, bounded by <see cref="CallEventLimits"/>.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = CallTags.Empty;
 
     /// <summary>The cost the client computed, kept beside ours and never trusted over it.</summary>
     public decimal? ClientCostUsd { get; init; }
 
     /// <summary>Whether the server assigned <see cref="Id"/>.</summary>
     public bool IdAssigned { get; init; }
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
 }
 
 /// <summary>The bounds a call record must stay within.</summary>

@@ -310,7 +310,7 @@ public static class CallEventParser
             ParentSpanId = LowerHex(f.ParentSpanId),
             ServiceTier = tier,
             DeploymentType = deploymentType,
-            Tags = f.Tags ?? new Dictionary<string, string>(),
+            Tags = f.Tags ?? CallTags.Empty,
             ClientCostUsd = f.CostUsd,
         };
     }
@@ -526,10 +526,24 @@ public static class CallEventParser
             return cached;
         }
 
-        // GetString throws on invalid UTF-8 before anything is cached.
-        var value = reader.GetString()!;
+        // StringValue throws on invalid UTF-8 before anything is cached.
+        var value = StringValue(ref reader);
         cache.Add(utf8, value);
         return value;
+    }
+
+    /// <summary>
+    /// The string token the reader is on. Plain ASCII (ids, user ids, trace ids: most values) is widened straight into
+    /// the string, which is cheaper than GetString's validating and transcoding passes; anything else goes through GetString.
+    /// </summary>
+    private static string StringValue(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || !Ascii.IsValid(reader.ValueSpan))
+        {
+            return reader.GetString()!;
+        }
+
+        return string.Create(reader.ValueSpan.Length, reader.ValueSpan, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
     }
 
     private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
@@ -537,7 +551,7 @@ public static class CallEventParser
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return reader.GetString();
+                return StringValue(ref reader);
             case JsonTokenType.Null:
                 return null;
             default:
@@ -570,7 +584,7 @@ public static class CallEventParser
         switch (reader.TokenType)
         {
             case JsonTokenType.Number:
-                return reader.GetDouble();
+                return !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value) ? value : reader.GetDouble();
             case JsonTokenType.Null:
                 return null;
             default:
@@ -595,7 +609,7 @@ public static class CallEventParser
         }
     }
 
-    private static Dictionary<string, string>? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
+    private static CallTags? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -609,7 +623,7 @@ public static class CallEventParser
             return null;
         }
 
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tags = new CallTags.Builder();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var key = Repeated(ref reader, RepeatedValues);
@@ -632,7 +646,7 @@ public static class CallEventParser
             }
             else
             {
-                tags[key] = value;
+                tags.Set(key, value);
             }
         }
 
@@ -641,7 +655,7 @@ public static class CallEventParser
             errors.Add(new FieldError("tags", "length", $"{tags.Count} tags; the limit is {CallEventLimits.MaxTags}."));
         }
 
-        return tags;
+        return tags.Build();
     }
 
     private static string UnknownFieldMessage(string name)
@@ -674,7 +688,7 @@ public static class CallEventParser
         public long? InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, HttpStatus;
         public double? LatencyMs, TimeToFirstTokenMs;
         public string? Status, ErrorType, UserId, SessionId, Department, Experiment, Variant, TraceId, SpanId, ParentSpanId, ServiceTier, DeploymentType;
-        public Dictionary<string, string>? Tags;
+        public CallTags? Tags;
         public decimal? CostUsd;
     }
 }

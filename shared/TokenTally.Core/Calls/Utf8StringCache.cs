@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace TokenTally.Core.Calls;
@@ -71,6 +72,7 @@ public sealed class Utf8StringCache
     /// A cheap hash of the length and the first, middle and last eight bytes: values differing elsewhere share a slot,
     /// which costs a miss, never a wrong answer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int SlotOf(ReadOnlySpan<byte> utf8)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;

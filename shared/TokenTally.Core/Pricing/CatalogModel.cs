@@ -52,9 +52,11 @@ public sealed class CatalogModel
     /// <returns>The period, or <see langword="null"/> when the call predates the model's first price.</returns>
     public PricePeriod? PeriodAt(DateTimeOffset timestamp)
     {
+        // By index: foreach over the interface would allocate an enumerator for every call priced.
         PricePeriod? inForce = null;
-        foreach (var period in Periods)
+        for (var i = 0; i < Periods.Count; i++)
         {
+            var period = Periods[i];
             if (period.EffectiveFromUtc > timestamp)
             {
                 break;

@@ -26,12 +26,13 @@ public sealed class PriceSheet
     /// <returns>The tier, or <see langword="null"/> for the standard prices.</returns>
     public ContextTier? ContextTierFor(long inputTokens)
     {
+        // By index: foreach over the interface would allocate an enumerator for every call priced.
         ContextTier? chosen = null;
-        foreach (var tier in ContextTiers)
+        for (var i = 0; i < ContextTiers.Count; i++)
         {
-            if (inputTokens > tier.AboveInputTokens)
+            if (inputTokens > ContextTiers[i].AboveInputTokens)
             {
-                chosen = tier;
+                chosen = ContextTiers[i];
             }
         }
 

@@ -52,7 +52,6 @@ namespace TokenTally.Core.Pricing;
 /// <param name="catalog">The catalog to price against, usually <see cref="PriceCatalog.Default"/>.</param>
 public sealed class Pricer(PriceCatalog catalog)
 {
-    private const decimal TokensPerPriceUnit = 1_000_000m;
     private const decimal DerivedDiscountFactor = 0.5m;
 
     /// <summary>Rows are few (model × period × deployment × context tier × service tier × discount); the bound only guards odd discounts.</summary>
@@ -62,6 +61,8 @@ public sealed class Pricer(PriceCatalog catalog)
 
     // The price and price version of each row chosen so far: choosing one builds several strings, and calls repeat rows.
     private readonly ConcurrentDictionary<RowKey, PriceRow> _rows = new();
+
+    private readonly RecentRows _recent = new();
 
     /// <summary>The catalog this pricer uses.</summary>
     public PriceCatalog Catalog => _catalog;
@@ -94,6 +95,12 @@ public sealed class Pricer(PriceCatalog catalog)
             return new PricingOutcome.Unpriced(UnpricedReason.InvalidUsage, problem);
         }
 
+        var discount = overrides?.DiscountPercent is { } percent and > 0 ? percent : (decimal?)null;
+        if (_recent.Find(request, discount) is { } recent && overrides?.CustomPriceFor(recent.Model) is null)
+        {
+            return Priced(recent.Model, recent.Version, request.Usage, recent.Price);
+        }
+
         // Resolve finds nothing for an unknown provider too; which of the two is unknown is only asked when it fails.
         if (_catalog.Resolve(request.Provider, request.Model) is not { } model)
         {
@@ -117,7 +124,6 @@ public sealed class Pricer(PriceCatalog catalog)
 
         var (sheet, deploymentLabel) = SheetFor(model, period, request.AzureDeploymentType);
         var contextTier = sheet.ContextTierFor(request.Usage.Input);
-        var discount = overrides?.DiscountPercent is { } percent and > 0 ? percent : (decimal?)null;
         var key = new RowKey(model, period, request.AzureDeploymentType, contextTier, request.ServiceTier, discount);
         if (!_rows.TryGetValue(key, out var row))
         {
@@ -128,6 +134,7 @@ public sealed class Pricer(PriceCatalog catalog)
             }
         }
 
+        _recent.Remember(request, discount, model, period, sheet, contextTier, row.Version, row.Price);
         return Priced(model, row.Version, request.Usage, row.Price);
     }
 
@@ -216,16 +223,11 @@ public sealed class Pricer(PriceCatalog catalog)
         new(new CostBreakdown(
             model.Id,
             version,
-            Input: Cost(usage.UncachedInput, price.Input),
-            CachedInput: Cost(usage.CachedInput, price.EffectiveCachedInput),
-            CacheWrite: Cost(usage.CacheWrite, price.EffectiveCacheWrite),
-            Output: Cost(usage.VisibleOutput, price.Output),
-            Reasoning: Cost(usage.Reasoning, price.EffectiveReasoning)));
-
-    // Most calls leave some classes at zero tokens; decimal division is slow, and 0 × price has exactly the scale the
-    // division would give (the price's), so the result, and how it prints, is the same.
-    private static decimal Cost(long tokens, decimal pricePerMillion) =>
-        tokens == 0 ? decimal.Zero * pricePerMillion : tokens * pricePerMillion / TokensPerPriceUnit;
+            Input: PerMillion.Cost(usage.UncachedInput, price.Input),
+            CachedInput: PerMillion.Cost(usage.CachedInput, price.EffectiveCachedInput),
+            CacheWrite: PerMillion.Cost(usage.CacheWrite, price.EffectiveCacheWrite),
+            Output: PerMillion.Cost(usage.VisibleOutput, price.Output),
+            Reasoning: PerMillion.Cost(usage.Reasoning, price.EffectiveReasoning)));
 
     // Invariant: a culture with another calendar (th-TH counts Buddhist years) must not change a price version.
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -111,6 +111,32 @@ public sealed class PricerPropertyTests
         Check.One(Runs, property);
     }
 
+    [Fact]
+    public void APricerThatRemembersRowsPricesEveryCallAsAFreshPricerWould()
+    {
+        // Timestamps from before the first prices to today cross periods; prompts up to 1.2M tokens cross every
+        // long-context tier; custom prices and discounts vary. The shared pricer sees the same name strings again and again.
+        var custom = new TenantPriceOverrides(null, new Dictionary<string, ModelPrice> { ["openai/gpt-4o"] = new(1.25m, 5m) });
+        var cases =
+            from call in Calls
+            from days in Gen.Choose(0, 4 * 365)
+            from prompt in Gen.Choose(0, 1_200_000)
+            from overrides in Gen.Elements(call.Overrides, custom, null)
+            let usage = call.Request.Usage with { Input = call.Request.Usage.Input + prompt }
+            select call with { Request = call.Request with { Timestamp = Recently.AddDays(-days), Usage = usage }, Overrides = overrides };
+        var remembering = new Pricer(PriceCatalog.Default);
+
+        var property = Prop.ForAll(cases.ToArbitrary(), call =>
+        {
+            var fresh = new Pricer(PriceCatalog.Default).Price(call.Request, call.Overrides);
+
+            // ToString prints every decimal with its scale, so 0.50 and 0.5 differ.
+            Assert.Equal(fresh.ToString(), remembering.Price(call.Request, call.Overrides).ToString());
+        });
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(3_000), property);
+    }
+
     private static Call Grow(Call call, int tokenClass, int extra)
     {
         var u = call.Request.Usage;

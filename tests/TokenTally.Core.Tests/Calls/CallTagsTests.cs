@@ -1,0 +1,46 @@
+using System.Text;
+using System.Text.Json;
+using TokenTally.Core.Calls;
+
+namespace TokenTally.Core.Tests.Calls;
+
+public sealed class CallTagsTests
+{
+    private static readonly CallEventContext Context = new("acme", "chat-app", new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(30));
+
+    private static IReadOnlyDictionary<string, string> TagsOf(string tagsJson)
+    {
+        var json = $$"""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","tags":{{tagsJson}}}""";
+        var errors = new List<FieldError>();
+        var parsed = CallEventParser.Parse(Encoding.UTF8.GetBytes(json), Context, errors, () => "assigned-1", out _);
+        Assert.Empty(errors);
+        return parsed!.Tags;
+    }
+
+    [Fact]
+    public void TagsKeepTheOrderSentAndARepeatedKeyKeepsItsPlaceWithItsLastValue()
+    {
+        var tags = TagsOf("""{"team":"core","feature":"chat","team":"search"}""");
+
+        Assert.Equal([new("team", "search"), new("feature", "chat")], tags.ToArray());
+        Assert.Equal("chat", tags["feature"]);
+        Assert.False(tags.TryGetValue("customer", out _));
+        Assert.Throws<KeyNotFoundException>(() => tags["customer"]);
+    }
+
+    [Fact]
+    public void TagsSerializeAsAnObjectOfStringsAndReadBackAsADictionary()
+    {
+        var tags = TagsOf("""{"team":"core","feature":"chat"}""");
+
+        var json = JsonSerializer.Serialize(tags);
+        var readBack = JsonSerializer.Deserialize<IReadOnlyDictionary<string, string>>(json);
+
+        Assert.Equal("""{"team":"core","feature":"chat"}""", json);
+        Assert.Equal(tags.ToArray(), readBack!.ToArray());
+    }
+
+    [Fact]
+    public void ARecordWithoutTagsHasNone() =>
+        Assert.Empty(TagsOf("{}"));
+}
