@@ -3,7 +3,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using TokenTally.Functions.Tests.Infrastructure;
+using TokenTally.Storage.Documents;
 
 namespace TokenTally.Functions.Tests;
 
@@ -262,6 +265,30 @@ public sealed class IngestionApiTests(IngestionApiTests.Server server) : IClassF
         var response = await server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACallStoredBeforeLookupKeysIsStillFoundThroughItsIdPointer()
+    {
+        var session = await SessionAsync();
+        await session.PostEventsAsync(Calls.Batch(Calls.Record("older-call")));
+        var store = server.App.Services.GetRequiredService<IDocumentStore>();
+        var record = (await store.FindByLookupKeyAsync(DocumentContainer.Calls, $"{session.Tenant}|older-call", TestContext.Current.CancellationToken))!;
+
+        // Rewrite it as an earlier version stored it: no lookup key, and an id pointer in tenant|ids|<FNV-1a of the id mod 64>.
+        await store.DeleteAsync(DocumentContainer.Calls, record.PartitionKey, record.Id, null, TestContext.Current.CancellationToken);
+        await store.UpsertAsync(DocumentContainer.Calls, new DocumentWrite(record.PartitionKey, record.Id, record.Data, record.RangeKey), WriteCondition.None, TestContext.Current.CancellationToken);
+        var hash = "older-call".Aggregate(2166136261u, (h, c) => (h ^ c) * 16777619u);
+        var pointer = new DocumentWrite($"{session.Tenant}|ids|{hash % 64:x2}", record.Id, new JsonObject { ["hour"] = record.PartitionKey[(session.Tenant.Length + 1)..] });
+        await store.UpsertAsync(DocumentContainer.Calls, pointer, WriteCondition.None, TestContext.Current.CancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/calls/older-call");
+        request.Headers.TryAddWithoutValidation("api-key", session.Key);
+
+        var response = await server.Client.SendAsync(request);
+
+        Assert.Null(await store.FindByLookupKeyAsync(DocumentContainer.Calls, $"{session.Tenant}|older-call", TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("older-call", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call").GetProperty("id").GetString());
     }
 
     [Fact]
