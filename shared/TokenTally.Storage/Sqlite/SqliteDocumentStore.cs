@@ -77,7 +77,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             await ExecuteAsync(connection, null, "ALTER TABLE documents ADD COLUMN lookup TEXT NULL;", CancellationToken.None);
         }
 
-        await ExecuteAsync(connection, null, "CREATE INDEX IF NOT EXISTS documents_lookup ON documents (container, lookup) WHERE lookup IS NOT NULL;", CancellationToken.None);
+        // A lookup key names one document: whoever held it before lets go of it when another document takes it. Triggers do
+        // this inside SQLite, without a statement per write from here.
+        await ExecuteAsync(connection, null, """
+            CREATE INDEX IF NOT EXISTS documents_lookup ON documents (container, lookup) WHERE lookup IS NOT NULL;
+            CREATE TRIGGER IF NOT EXISTS documents_lookup_taken_by_insert AFTER INSERT ON documents WHEN NEW.lookup IS NOT NULL
+            BEGIN
+                UPDATE documents SET lookup = NULL WHERE container = NEW.container AND lookup = NEW.lookup AND seq <> NEW.seq;
+            END;
+            CREATE TRIGGER IF NOT EXISTS documents_lookup_taken_by_update AFTER UPDATE OF lookup ON documents WHEN NEW.lookup IS NOT NULL
+            BEGIN
+                UPDATE documents SET lookup = NULL WHERE container = NEW.container AND lookup = NEW.lookup AND seq <> NEW.seq;
+            END;
+            """, CancellationToken.None);
     }
 
     private static async Task<bool> HasColumnAsync(SqliteConnection connection, string column)
@@ -162,13 +174,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }
 
         var etag = NewETag();
-        if (document.LookupKey is { } lookupKey)
-        {
-            await using var release = CreateReleaseLookupCommand(connection, transaction);
-            SetReleaseLookup(release, DocumentContainerNames.Of(container), document.PartitionKey, document.Id, lookupKey);
-            await release.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
@@ -225,7 +230,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         await using var update = connection.CreateCommand();
         update.Transaction = transaction;
         update.CommandText = "UPDATE documents SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, lookup = $lookup WHERE container = $c AND pk = $pk AND id = $id";
-        await using var release = CreateReleaseLookupCommand(connection, transaction);
         foreach (var name in RowParameters)
         {
             insert.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -234,7 +238,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
 
         await insert.PrepareAsync(cancellationToken);
         await update.PrepareAsync(cancellationToken);
-        await release.PrepareAsync(cancellationToken);
         var now = NowMs();
         for (var i = 0; i < documents.Count; i++)
         {
@@ -242,12 +245,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             if (documents[i].TimeToLive is { } expiry)
             {
                 values[ExpiresAtParameter] = now + (long)expiry.TotalMilliseconds;
-            }
-
-            if (documents[i].LookupKey is { } lookupKey)
-            {
-                SetReleaseLookup(release, containerName, documents[i].PartitionKey, documents[i].Id, lookupKey);
-                await release.ExecuteNonQueryAsync(cancellationToken);
             }
 
             for (var p = 0; p < values.Length; p++)
@@ -474,28 +471,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         AddKey(command, container, partitionKey, id);
         command.Parameters.AddWithValue("$now", NowMs());
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>A lookup key names one document: whoever held it before lets go of it when another document takes it.</summary>
-    private static SqliteCommand CreateReleaseLookupCommand(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE documents SET lookup = NULL WHERE container = $c AND lookup = $lookup AND (pk <> $pk OR id <> $id)";
-        foreach (var name in (string[])["$c", "$pk", "$id", "$lookup"])
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        return command;
-    }
-
-    private static void SetReleaseLookup(SqliteCommand release, string container, string partitionKey, string id, string lookupKey)
-    {
-        release.Parameters[0].Value = container;
-        release.Parameters[1].Value = partitionKey;
-        release.Parameters[2].Value = id;
-        release.Parameters[3].Value = lookupKey;
     }
 
     private static async Task<string?> ReadETagAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
