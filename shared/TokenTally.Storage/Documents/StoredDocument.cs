@@ -72,7 +72,7 @@ public sealed class DocumentWrite
         _json = json;
     }
 
-    /// <summary>A write whose data is JSON text that must hold one JSON object; it is checked when the store reads it as a tree.</summary>
+    /// <summary>A write whose data is JSON text holding one JSON object, as a serializer wrote it: stores keep the text as it is.</summary>
     public static DocumentWrite FromJson(string partitionKey, string id, string json, string? rangeKey = null, TimeSpan? timeToLive = null, string? lookupKey = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(json);
