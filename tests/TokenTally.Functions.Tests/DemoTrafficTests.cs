@@ -3,8 +3,11 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenTally.Core.Pipeline;
+using TokenTally.Core.Rollups;
 using TokenTally.Functions.Demo;
 using TokenTally.Functions.Ingestion;
+using TokenTally.Functions.Pipeline;
 using TokenTally.Functions.Projects;
 using TokenTally.Functions.Tests.Infrastructure;
 using TokenTally.Storage.Documents;
@@ -54,6 +57,30 @@ public sealed partial class DemoTrafficTests : IAsyncDisposable
         Assert.True(live > 0);
         Assert.Contains(logs.Messages, m => m.StartsWith("Demo back-fill done", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Messages, m => ProjectKeyPattern().IsMatch(m));
+    }
+
+    [Fact]
+    public async Task TheDemoHistoryIsRolledUpSoCostsCoverEveryClosedHourOfIt()
+    {
+        await using var server = new TokenTallyServer(DemoSettings(liveCallsPerSecond: "0"));
+        using var client = server.Start();
+        await server.Services.GetRequiredService<DemoProgress>().Backfilled.WaitAsync(Patience, Ct);
+        var history = await StoredCallsAsync(server);
+        var first = TimeBuckets.HourStart(history.Min(c => c.Event.Timestamp));
+        var end = PipelineRun.LastClosedHour(DateTimeOffset.UtcNow).AddHours(1);
+        var runs = server.Services.GetRequiredService<PipelineRunStore>();
+        var hours = (int)(end - first).TotalHours;
+
+        await WaitForAsync(async () => (await runs.ListAsync(first, end, Ct)).Count(r => r.Status == RunStatus.Succeeded) == hours ? 1 : (int?)null);
+        var rolledUp = new List<RollupRow>();
+        await foreach (var row in server.Services.GetRequiredService<RollupStore>().ReadAsync(DemoCompany.Tenant, Cube.Total, first, end, Ct))
+        {
+            rolledUp.Add(row);
+        }
+
+        var closed = history.Where(c => c.Event.Timestamp < end).ToList();
+        Assert.Equal(closed.Count, rolledUp.Sum(r => r.Calls));
+        Assert.Equal(closed.Sum(c => c.Pricing.Cost?.Total ?? 0m), rolledUp.Sum(r => r.CostUsd));
     }
 
     [Fact]

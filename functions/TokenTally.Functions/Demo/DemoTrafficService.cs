@@ -4,10 +4,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using TokenTally.Core.Pipeline;
+using TokenTally.Core.Rollups;
 using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Ingestion;
+using TokenTally.Functions.Pipeline;
 using TokenTally.Functions.Projects;
 using TokenTally.Storage.Documents;
+using TokenTally.Storage.Queues;
 
 namespace TokenTally.Functions.Demo;
 
@@ -30,6 +34,7 @@ internal sealed partial class DemoTrafficService(
     HostingEnvironment hosting,
     ProjectStore projects,
     IDocumentStore store,
+    IMessageQueue queue,
     IServer server,
     IHostApplicationLifetime lifetime,
     DemoProgress progress,
@@ -212,6 +217,16 @@ internal sealed partial class DemoTrafficService(
         }
 
         LogBackfillDone(logger, progress.Sent - sent, progress.Created - created, progress.Duplicates - duplicates, time.GetElapsedTime(started).TotalSeconds);
+
+        // The timer rolls up only the last closed hours, so the history it will never reach is queued for the pipeline,
+        // as POST /api/v1/pipeline/runs would queue it: costs, usage and percentiles then cover the whole demo.
+        if (progress.Created > created)
+        {
+            var rolledUpFrom = TimeBuckets.HourStart(ranges.Min(r => r.From));
+            var hours = await PipelineWorkerFunction.QueueHoursAsync(queue, rolledUpFrom, PipelineRun.LastClosedHour(now).AddHours(1), reprice: false, cancellationToken);
+            LogRollupQueued(logger, hours);
+        }
+
         return (intact ? marker with { CoveredThrough = now } : marker, now);
     }
 
@@ -369,6 +384,9 @@ internal sealed partial class DemoTrafficService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo back-fill done: {Calls:N0} calls sent ({Created:N0} new, {Duplicates:N0} already stored) in {Seconds:0.0} s")]
     private static partial void LogBackfillDone(ILogger logger, long calls, long created, long duplicates, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo history queued for the hourly pipeline: {Hours:N0} hours to roll up (GET /api/v1/pipeline/runs shows them)")]
+    private static partial void LogRollupQueued(ILogger logger, int hours);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo live traffic: streaming, about {PerHour:N0} calls in the next hour")]
     private static partial void LogLiveStarting(ILogger logger, double perHour);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TokenTally.Core.Pipeline;
 using TokenTally.Core.Rollups;
@@ -57,11 +56,7 @@ public static class PipelineApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to"] = [$"A backfill covers at most {MaxBackfillHours} hours; this one covers {hours}."] });
         }
 
-        for (var hour = from; hour < to; hour = hour.AddHours(1))
-        {
-            await queue.SendAsync(PipelineWorkerFunction.QueueName, JsonSerializer.Serialize(new PipelineWorkItem(hour, request.Reprice), PipelineRunStore.Json), null, cancellationToken);
-        }
-
+        await PipelineWorkerFunction.QueueHoursAsync(queue, from, to, request.Reprice, cancellationToken);
         return TypedResults.Accepted("/api/v1/pipeline/runs", new BackfillAccepted(from, to, hours, request.Reprice, PipelineWorkerFunction.QueueName));
     }
 

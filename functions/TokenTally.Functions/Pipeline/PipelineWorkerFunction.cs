@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TokenTally.Functions.Invocations;
+using TokenTally.Storage.Queues;
 
 namespace TokenTally.Functions.Pipeline;
 
@@ -14,6 +15,18 @@ public sealed class PipelineWorkerFunction(HourlyPipelineRunner runner, RepriceS
 {
     public const string Name = "PipelineWorker";
     public const string QueueName = "pipeline-work";
+
+    /// <summary>Queues one work item per hour of [<paramref name="from"/>, <paramref name="to"/>) (whole UTC hours); returns how many.</summary>
+    public static async Task<int> QueueHoursAsync(IMessageQueue queue, DateTimeOffset from, DateTimeOffset to, bool reprice, CancellationToken cancellationToken)
+    {
+        var hours = 0;
+        for (var hour = from; hour < to; hour = hour.AddHours(1), hours++)
+        {
+            await queue.SendAsync(QueueName, JsonSerializer.Serialize(new PipelineWorkItem(hour, reprice), PipelineRunStore.Json), null, cancellationToken);
+        }
+
+        return hours;
+    }
 
     public override string FunctionName => Name;
 
