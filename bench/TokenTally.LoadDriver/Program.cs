@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using TokenTally.Benchmarks;
 using TokenTally.LoadDriver;
+using TokenTally.Testing;
 
 // HTTP end to end on loopback: for each concurrency level, a fresh server in local mode (SQLite) is started, given a
 // project and key, warmed up and then sent batches for a fixed time. Results are printed and written as markdown.
@@ -24,7 +25,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-var root = RepositoryRoot.Find();
+var root = RepositoryPaths.Root;
 var configuration = typeof(DriverOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Configuration")?.Value ?? "Release";
 var serverDll = Path.GetFullPath(options.ServerDll ?? Path.Combine(root, "functions", "TokenTally.Functions", "bin", configuration, "net10.0", "TokenTally.Functions.dll"));
 if (!File.Exists(serverDll))
@@ -49,7 +50,7 @@ try
     foreach (var senders in options.Concurrency)
     {
         Console.WriteLine($"{senders} senders: starting a fresh server …");
-        await using var server = await ServerProcess.StartAsync(root, serverDll, options.KeepData, cancel.Token);
+        await using var server = await ServerProcess.StartAsync(serverDll, options.KeepData, cancel.Token);
         var key = await server.CreateProjectKeyAsync("loadtest", "bench", CallRecordGenerator.AzureDeployment, CallRecordGenerator.AzureDeploymentModel, cancel.Token);
         var batches = new BatchSource(options.BatchSize, DateTimeOffset.UtcNow);
         var result = await LoadLevel.RunAsync(server, key, batches, options, senders, cancel.Token);

@@ -1,52 +1,35 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using TokenTally.Testing;
 
 namespace TokenTally.LoadDriver;
 
 /// <summary>
-/// The real server in local mode (SQLite store) as a child process on a free loopback port, with its own temporary
-/// data folder. Disposing kills it (and anything it started) and removes the folder unless asked to keep it.
+/// The real server in local mode (SQLite store, <see cref="LocalServerProcess"/>) with its own temporary data folder and the
+/// per-key rate limit raised out of the way. Disposing kills it and removes the folder unless asked to keep it.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-
-    private readonly Process _process;
-    private readonly LineLog _log;
+    private readonly LocalServerProcess _server;
     private readonly bool _keepData;
 
-    private ServerProcess(Process process, LineLog log, string dataPath, Uri baseAddress, bool keepData)
+    private ServerProcess(LocalServerProcess server, bool keepData)
     {
-        _process = process;
-        _log = log;
-        DataPath = dataPath;
-        BaseAddress = baseAddress;
+        _server = server;
         _keepData = keepData;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _server.BaseAddress;
 
-    public string DataPath { get; }
-
-    public string LogPath => Path.Combine(DataPath, "server.log");
+    public string DataPath => _server.DataPath;
 
     /// <summary>CPU time the server has used so far, all threads.</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _server.CpuTime;
 
     /// <summary>Resident and peak resident memory in bytes (Linux /proc; zero elsewhere).</summary>
     public (long Rss, long PeakRss) Memory()
     {
-        var status = $"/proc/{_process.Id}/status";
+        var status = $"/proc/{_server.ProcessId}/status";
         if (!File.Exists(status))
         {
             return (0, 0);
@@ -61,56 +44,27 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Bytes the server has written through system calls so far (Linux /proc wchar: files and sockets; zero elsewhere).</summary>
     public long WrittenBytes()
     {
-        var io = $"/proc/{_process.Id}/io";
+        var io = $"/proc/{_server.ProcessId}/io";
         return File.Exists(io) && File.ReadLines(io).FirstOrDefault(l => l.StartsWith("wchar:", StringComparison.Ordinal)) is { } line
             ? long.Parse(line["wchar:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)
             : 0;
     }
 
-    public static async Task<ServerProcess> StartAsync(string repositoryRoot, string serverDll, bool keepData, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string serverDll, bool keepData, CancellationToken cancellationToken)
     {
-        var port = FreePort();
         var dataPath = Directory.CreateTempSubdirectory("tokentally-load-").FullName;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = repositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            serverDll,
-
-            // As run.sh starts it: settings (appsettings.json) from the build output, data and functions/ from the repository.
-            "--contentRoot",
-            Path.GetDirectoryName(serverDll)!,
-            $"--TokenTally:Local:Port={port}",
-            $"--TokenTally:Local:DataPath={dataPath}",
-            "--TokenTally:Local:RunScheduler=false",
-            "--TokenTally:Ingestion:RequestsPerSecondPerKey=100000",
-            "--TokenTally:Ingestion:BurstPerKey=100000",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var log = new LineLog(Path.Combine(dataPath, "server.log"));
-        process.OutputDataReceived += (_, e) => log.Write(e.Data);
-        process.ErrorDataReceived += (_, e) => log.Write(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new ServerProcess(process, log, dataPath, new Uri($"http://127.0.0.1:{port}/"), keepData);
         try
         {
-            await server.WaitHealthyAsync(cancellationToken);
-            return server;
+            string[] settings = ["--TokenTally:Local:RunScheduler=false", "--TokenTally:Ingestion:RequestsPerSecondPerKey=100000", "--TokenTally:Ingestion:BurstPerKey=100000"];
+            return new ServerProcess(await LocalServerProcess.StartAsync(serverDll, dataPath, settings, Path.Combine(dataPath, "server.log"), cancellationToken), keepData);
         }
         catch
         {
-            await server.DisposeAsync();
+            if (!keepData)
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+
             throw;
         }
     }
@@ -137,20 +91,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await _process.WaitForExitAsync(timeout.Token);
-            }
+            await _server.DisposeAsync();
         }
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync($"Could not stop the server (pid {_process.Id}): {e.Message}");
+            await Console.Error.WriteLineAsync($"Could not stop the server (pid {_server.ProcessId}): {e.Message}");
         }
 
-        _process.Dispose();
-        _log.Dispose();
         if (!_keepData)
         {
             try
@@ -164,80 +111,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
-    {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        var adminKey = Path.Combine(DataPath, "admin-key");
-        while (deadline.Elapsed < StartTimeout)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} while starting; see {LogPath}.");
-            }
-
-            try
-            {
-                using var response = await client.GetAsync("api/health", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK && File.Exists(adminKey))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A slow first answer; try again.
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-
-        throw new TimeoutException($"The server did not answer /api/health within {StartTimeout.TotalSeconds:0} s; see {LogPath}.");
-    }
-
     private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"Could not {what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The server's output, kept in its data folder; lines arriving after disposal are dropped.</summary>
-    private sealed class LineLog(string path) : IDisposable
-    {
-        private readonly StreamWriter _writer = new(path) { AutoFlush = true };
-        private bool _closed;
-
-        public void Write(string? line)
-        {
-            lock (_writer)
-            {
-                if (line is not null && !_closed)
-                {
-                    _writer.WriteLine(line);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (_writer)
-            {
-                _closed = true;
-                _writer.Dispose();
-            }
         }
     }
 }

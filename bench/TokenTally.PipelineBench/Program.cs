@@ -12,6 +12,7 @@ using TokenTally.Functions.Ingestion;
 using TokenTally.Functions.Pipeline;
 using TokenTally.Functions.Projects;
 using TokenTally.Storage.Sqlite;
+using TokenTally.Testing;
 
 // Measures the hourly pipeline's targets in local mode (SQLite):
 //   A. rollup of one hour holding N calls for one tenant (target: 1,000,000 calls in < 20 s, < 1 GB);
@@ -24,7 +25,7 @@ var seriesCount = Arg("series", 50);
 var requests = Arg("requests", 200);
 var warmup = Arg("warmup", 20);
 var root = Path.Combine(Path.GetTempPath(), "tokentally-pipeline-bench-" + Guid.NewGuid().ToString("N"));
-var repo = FindRepository();
+var repo = RepositoryPaths.Root;
 var output = new List<string> { $"# Pipeline benchmark ({DateTimeOffset.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version})", "" };
 
 try
@@ -54,7 +55,7 @@ async Task RollupBenchmarkAsync()
 {
     var store = new SqliteDocumentStore(Path.Combine(root, "a", "tokentally.db"), TimeProvider.System);
     var callStore = new CallRecordStore(store);
-    var hour = Hour(DateTimeOffset.UtcNow.AddHours(-2));
+    var hour = TimeBuckets.HourStart(DateTimeOffset.UtcNow.AddHours(-2));
     var pricer = new Pricer(PriceCatalog.Default);
     string[] models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash", "o4-mini", "claude-haiku-4-5"];
     string[] providers = ["openai", "openai", "anthropic", "google", "openai", "anthropic"];
@@ -106,7 +107,7 @@ async Task CostApiBenchmarkAsync()
     await projects.CreateAsync("bench", "api", new Dictionary<string, string>(), CancellationToken.None);
     var key = await projects.IssueKeyAsync("bench", "api", "bench", CancellationToken.None);
     var rollups = new RollupStore(store);
-    var to = Hour(DateTimeOffset.UtcNow);
+    var to = TimeBuckets.HourStart(DateTimeOffset.UtcNow);
     var from = to.AddDays(-days);
     var random = new Random(11);
     var write = Stopwatch.StartNew();
@@ -132,91 +133,38 @@ async Task CostApiBenchmarkAsync()
     }
 
     write.Stop();
-    var port = FreePort();
-    var server = Process.Start(new ProcessStartInfo("dotnet")
+    string[] settings = ["--TokenTally:Local:RunScheduler=false", "--Logging:LogLevel:Default=Warning"];
+    await using var server = await LocalServerProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "TokenTally.Functions.dll"), dataPath, settings, logPath: null, CancellationToken.None);
+    using var http = server.CreateClient();
+    http.DefaultRequestHeaders.Add("api-key", key.Key);
+
+    // Each request ends its window at a different hour of the last day, so the partial days at the edges (hour rows) vary
+    // as they would for real users; the first `warmup` requests let the JIT reach its optimized code and are not counted.
+    string Query(int i) => $"/api/v1/costs?from={Uri.EscapeDataString(from.AddHours(-(i % 24)).ToString("O"))}&to={Uri.EscapeDataString(to.AddHours(-(i % 24)).ToString("O"))}&granularity=day&groupBy=model";
+    var check = await http.GetFromJsonAsync<JsonElement>(Query(0));
+    var seriesSeen = check.GetProperty("series").GetArrayLength();
+    for (var i = 0; i < warmup; i++)
     {
-        ArgumentList = { Path.Combine(AppContext.BaseDirectory, "TokenTally.Functions.dll"), "--TokenTally:Local:Port=" + port, "--TokenTally:Local:DataPath=" + dataPath, "--TokenTally:Local:RunScheduler=false", "--Logging:LogLevel:Default=Warning" },
-        WorkingDirectory = repo,
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-    })!;
-    try
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add("api-key", key.Key);
-        for (var i = 0; i < 200 && !(await Healthy(http)); i++)
-        {
-            await Task.Delay(100);
-        }
-
-        // Each request ends its window at a different hour of the last day, so the partial days at the edges (hour rows) vary
-        // as they would for real users; the first `warmup` requests let the JIT reach its optimized code and are not counted.
-        string Query(int i) => $"/api/v1/costs?from={Uri.EscapeDataString(from.AddHours(-(i % 24)).ToString("O"))}&to={Uri.EscapeDataString(to.AddHours(-(i % 24)).ToString("O"))}&granularity=day&groupBy=model";
-        var check = await http.GetFromJsonAsync<JsonElement>(Query(0));
-        var seriesSeen = check.GetProperty("series").GetArrayLength();
-        for (var i = 0; i < warmup; i++)
-        {
-            using var response = await http.GetAsync(Query(i));
-            response.EnsureSuccessStatusCode();
-        }
-
-        var latencies = new List<double>();
-        var serverCpu = server.TotalProcessorTime;
-        for (var i = 0; i < requests; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            using var response = await http.GetAsync(Query(i));
-            response.EnsureSuccessStatusCode();
-            await response.Content.ReadAsByteArrayAsync();
-            latencies.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        server.Refresh();
-        var cpuPerRequest = (server.TotalProcessorTime - serverCpu).TotalMilliseconds / requests;
-        latencies.Sort();
-        double P(double q) => latencies[(int)Math.Min(latencies.Count - 1, Math.Floor(q * (latencies.Count - 1)))];
-        var line = $"| GET /api/v1/costs, {days} days, granularity=day, groupBy=model | {seriesSeen} series, {days * 24 * seriesSeen:N0} hourly rows | {warmup} + {requests} | {P(0.5):F1} ms | {P(0.95):F1} ms | {P(0.99):F1} ms | {cpuPerRequest:F1} ms |";
-        output.AddRange(["## B. Cost API (real server on loopback, local mode)", "", $"Wrote {days * 24:N0} hours of rollups in {write.Elapsed.TotalSeconds:F1} s.", "",
-            "| query | data | requests (warm-up + measured) | p50 | p95 | p99 | server CPU per request |", "|---|---|---|---|---|---|---|", line, ""]);
-        Console.WriteLine(line);
-    }
-    finally
-    {
-        server.Kill(entireProcessTree: true);
-        await server.WaitForExitAsync();
-    }
-}
-
-static async Task<bool> Healthy(HttpClient http)
-{
-    try
-    {
-        return (await http.GetAsync("/api/health")).IsSuccessStatusCode;
-    }
-    catch (HttpRequestException)
-    {
-        return false;
-    }
-}
-
-static DateTimeOffset Hour(DateTimeOffset t) => new(t.Year, t.Month, t.Day, t.Hour, 0, 0, TimeSpan.Zero);
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static string FindRepository()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "TokenTally.slnx")))
-        {
-            return dir.FullName;
-        }
+        using var response = await http.GetAsync(Query(i));
+        response.EnsureSuccessStatusCode();
     }
 
-    throw new InvalidOperationException("Run from inside the repository.");
+    var latencies = new List<double>();
+    var serverCpu = server.CpuTime;
+    for (var i = 0; i < requests; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        using var response = await http.GetAsync(Query(i));
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+        latencies.Add(sw.Elapsed.TotalMilliseconds);
+    }
+
+    var cpuPerRequest = (server.CpuTime - serverCpu).TotalMilliseconds / requests;
+    latencies.Sort();
+    double P(double q) => latencies[(int)Math.Min(latencies.Count - 1, Math.Floor(q * (latencies.Count - 1)))];
+    var line = $"| GET /api/v1/costs, {days} days, granularity=day, groupBy=model | {seriesSeen} series, {days * 24 * seriesSeen:N0} hourly rows | {warmup} + {requests} | {P(0.5):F1} ms | {P(0.95):F1} ms | {P(0.99):F1} ms | {cpuPerRequest:F1} ms |";
+    output.AddRange(["## B. Cost API (real server on loopback, local mode)", "", $"Wrote {days * 24:N0} hours of rollups in {write.Elapsed.TotalSeconds:F1} s.", "",
+        "| query | data | requests (warm-up + measured) | p50 | p95 | p99 | server CPU per request |", "|---|---|---|---|---|---|---|", line, ""]);
+    Console.WriteLine(line);
 }

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TokenTally.Functions.Tests.Infrastructure;
+using TokenTally.Testing;
 
 namespace TokenTally.Functions.Tests;
 
@@ -49,7 +50,7 @@ public sealed class PipelineProcessKillTests(ITestOutputHelper output)
         await using var data = new DataFolder();
         IReadOnlyList<RunState> atKill;
         ProjectAccess access;
-        await using (var doomed = await ServerProcess.StartAsync(data.Path, Settings, cancellationToken))
+        await using (var doomed = await StartServerAsync(data.Path, cancellationToken))
         {
             using var client = doomed.CreateClient();
             access = await OpenProjectAsync(client, data.Path, cancellationToken);
@@ -61,7 +62,7 @@ public sealed class PipelineProcessKillTests(ITestOutputHelper output)
 
         output.WriteLine($"Killed with the runs at: {Describe(atKill)}");
 
-        await using var restarted = await ServerProcess.StartAsync(data.Path, Settings, cancellationToken);
+        await using var restarted = await StartServerAsync(data.Path, cancellationToken);
         using var restartedClient = restarted.CreateClient();
         await StartBackfillAsync(restartedClient, access, cancellationToken);
         var recovered = await WaitUntilEveryHourSucceededAsync(restartedClient, access, restarted, cancellationToken);
@@ -83,7 +84,7 @@ public sealed class PipelineProcessKillTests(ITestOutputHelper output)
     private async Task<CleanRun> RunCleanAsync(CancellationToken cancellationToken)
     {
         await using var data = new DataFolder();
-        await using var server = await ServerProcess.StartAsync(data.Path, Settings, cancellationToken);
+        await using var server = await StartServerAsync(data.Path, cancellationToken);
         using var client = server.CreateClient();
         var access = await OpenProjectAsync(client, data.Path, cancellationToken);
         await IngestAsync(client, access, cancellationToken);
@@ -185,7 +186,10 @@ public sealed class PipelineProcessKillTests(ITestOutputHelper output)
         throw new TimeoutException($"No hour of the backfill succeeded within {BackfillTimeout.TotalSeconds:0} s.");
     }
 
-    private async Task<IReadOnlyList<RunState>> WaitUntilEveryHourSucceededAsync(HttpClient client, ProjectAccess access, ServerProcess server, CancellationToken cancellationToken)
+    private static Task<LocalServerProcess> StartServerAsync(string dataPath, CancellationToken cancellationToken) =>
+        LocalServerProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "TokenTally.Functions.dll"), dataPath, Settings, logPath: null, cancellationToken);
+
+    private async Task<IReadOnlyList<RunState>> WaitUntilEveryHourSucceededAsync(HttpClient client, ProjectAccess access, LocalServerProcess server, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
         IReadOnlyList<RunState> runs = [];

@@ -2,57 +2,75 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using TokenTally.Testing;
 
-namespace TokenTally.Functions.Tests.Infrastructure;
+namespace TokenTally.Testing;
 
 /// <summary>
-/// The real server in local mode as a child process (<c>dotnet TokenTally.Functions.dll</c>) on a free loopback port,
-/// keeping its data in a folder the caller owns, so a second process can start on the same data after this one is killed.
-/// Disposing kills the process if it still runs; the data folder is left to its owner.
+/// The real server in local mode as a child process, started as <c>run.sh</c> starts it (<c>dotnet TokenTally.Functions.dll</c>,
+/// content root its build output, working directory the repository) on a free loopback port, with its data in a folder the
+/// caller owns, so another process can start on the same data after this one is killed. It keeps the last lines of the
+/// server's output for failure messages and, when given a log file, writes all of them there. Disposing kills it.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed class LocalServerProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private const int OutputLinesKept = 200;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly StreamWriter? _log;
 
-    private ServerProcess(Process process, string dataPath, Uri baseAddress)
+    private LocalServerProcess(Process process, string dataPath, Uri baseAddress, StreamWriter? log)
     {
         _process = process;
         DataPath = dataPath;
         BaseAddress = baseAddress;
+        _log = log;
     }
 
     public Uri BaseAddress { get; }
 
     public string DataPath { get; }
 
-    /// <summary>The last lines the server wrote to stdout and stderr, for failure messages.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>CPU time the server has used so far, all threads.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The last lines the server wrote to stdout and stderr.</summary>
     public string OutputTail => string.Join(Environment.NewLine, _output);
 
-    /// <summary>Starts the server on <paramref name="dataPath"/> and waits until /api/health answers and the admin key file exists.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataPath, IEnumerable<string> settings, CancellationToken cancellationToken)
+    /// <summary>Starts <paramref name="serverDll"/> on <paramref name="dataPath"/> and waits until /api/health answers and the admin key file exists.</summary>
+    /// <param name="serverDll">The server's TokenTally.Functions.dll.</param>
+    /// <param name="dataPath">The data folder (created by the server when missing).</param>
+    /// <param name="settings">Further command-line settings, such as <c>--TokenTally:Local:RunScheduler=false</c>.</param>
+    /// <param name="logPath">A file to write the whole output to; null keeps only the last lines.</param>
+    /// <param name="cancellationToken">Stops waiting for the server.</param>
+    public static async Task<LocalServerProcess> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "TokenTally.Functions.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            // As run.sh starts it: appsettings.json from the build output, functions/ (the function.json folders) from the repository.
             WorkingDirectory = RepositoryPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { serverDll, "--contentRoot", AppContext.BaseDirectory, $"--TokenTally:Local:Port={port}", $"--TokenTally:Local:DataPath={dataPath}" }.Concat(settings))
+        foreach (var argument in new[] { serverDll, "--contentRoot", Path.GetDirectoryName(serverDll)!, $"--TokenTally:Local:Port={port}", $"--TokenTally:Local:DataPath={dataPath}" }.Concat(settings))
         {
             start.ArgumentList.Add(argument);
         }
 
+        var log = logPath is null ? null : new StreamWriter(logPath) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var server = new ServerProcess(process, dataPath, new Uri($"http://127.0.0.1:{port}/"));
+        var server = new LocalServerProcess(process, dataPath, new Uri($"http://127.0.0.1:{port}/"), log);
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -93,6 +111,13 @@ public sealed class ServerProcess : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            if (_log is not null)
+            {
+                lock (_log)
+                {
+                    _log.Dispose();
+                }
+            }
         }
     }
 
@@ -101,6 +126,18 @@ public sealed class ServerProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (_log is not null)
+        {
+            lock (_log)
+            {
+                // Lines arriving after disposal are dropped.
+                if (_log.BaseStream is not null)
+                {
+                    _log.WriteLine(line);
+                }
+            }
         }
 
         _output.Enqueue(line);
