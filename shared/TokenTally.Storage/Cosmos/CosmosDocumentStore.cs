@@ -63,7 +63,10 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
         return ToDocument(await JsonNode.ParseAsync(response.Content, cancellationToken: cancellationToken) as JsonObject);
     }
 
-    public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
+    public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
+        UpsertAsync(container, document, condition, writesLookupKey: true, cancellationToken);
+
+    private async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, bool writesLookupKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(condition);
@@ -77,7 +80,7 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
             _ => await target.UpsertItemStreamAsync(body, key, cancellationToken: cancellationToken),
         };
         var result = ToWriteResult(response, "upsert");
-        if (result.Succeeded && document.LookupKey is { } lookupKey)
+        if (result.Succeeded && writesLookupKey && document.LookupKey is { } lookupKey)
         {
             await WriteLookupPointerAsync(target, document, lookupKey, cancellationToken);
         }
@@ -132,9 +135,17 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
         ArgumentNullException.ThrowIfNull(documents);
         var results = new WriteResult[documents.Count];
 
+        // A lookup key named by several documents of the batch goes to the last of them: the writes below run in parallel.
+        var writesLookupKey = new bool[documents.Count];
+        var later = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = documents.Count - 1; i >= 0; i--)
+        {
+            writesLookupKey[i] = documents[i].LookupKey is { } key && later.Add(key);
+        }
+
         // Point upserts in parallel: transactional batch and bulk mode are beyond what the Cosmos test server runs.
         await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (i, ct) =>
-            results[i] = await UpsertAsync(container, documents[i], WriteCondition.None, ct));
+            results[i] = await UpsertAsync(container, documents[i], WriteCondition.None, writesLookupKey[i], ct));
         return results;
     }
 

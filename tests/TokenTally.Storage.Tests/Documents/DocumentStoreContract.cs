@@ -363,9 +363,25 @@ public abstract class DocumentStoreContract
         var moved = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
         await Store.UpsertAsync(DocumentContainer.Calls, Write($"{_pk}-old"), WriteCondition.None, Ct);
         var movedBack = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
+        await Store.UpsertAsync(DocumentContainer.Calls, Write($"{_pk}-third"), WriteCondition.None, Ct);
+        var movedOn = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
 
         Assert.Equal($"{_pk}-new", (string?)moved!.Data["in"]);
         Assert.Equal($"{_pk}-old", (string?)movedBack!.Data["in"]);
+        Assert.Equal($"{_pk}-third", (string?)movedOn!.Data["in"]);
+    }
+
+    [Fact]
+    public async Task ALookupKeyNamedTwiceInOneBatchFindsTheLaterDocument()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|twice";
+        DocumentWrite Write(string partition) => DocumentWrite.FromJson(partition, "call", $$"""{"in":"{{partition}}"}""", lookupKey: key);
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Write($"{_pk}-held")], Ct);
+
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Write($"{_pk}-first"), Write($"{_pk}-held"), Write($"{_pk}-last")], Ct);
+
+        Assert.Equal($"{_pk}-last", (string?)(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct))!.Data["in"]);
     }
 
     [Fact]
