@@ -30,6 +30,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     // is woken at once instead of polling the lock (busy_timeout).
     private readonly SemaphoreSlim _writeTurn = new(1, 1);
     private SqliteConnection? _writeConnection;
+    private readonly WalCheckpointer _checkpointer;
 
     /// <summary>A store on <paramref name="databasePath"/>; the file and its schema are created on first use.</summary>
     public SqliteDocumentStore(string databasePath, TimeProvider time)
@@ -46,6 +47,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }.ToString();
         _time = time;
         _schema = new Lazy<Task>(() => CreateSchemaAsync(databasePath));
+
+        // A checkpoint 25 ms after writes, against the writer's every 4,000 pages (about 0.3 s of calls at 50K/s), took the
+        // writer's time per call from 17 to 13 us and HTTP ingestion from 49K-54K to 58K-64K events/s.
+        _checkpointer = new WalCheckpointer(OpenConnectionAsync, TimeSpan.FromMilliseconds(25));
     }
 
     private async Task CreateSchemaAsync(string databasePath)
@@ -397,12 +402,13 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         return purged;
     }
 
-    /// <summary>Closes the write connection (read connections are pooled by Microsoft.Data.Sqlite).</summary>
+    /// <summary>Stops the background checkpoints and closes the write connection (read connections are pooled by Microsoft.Data.Sqlite).</summary>
     public async ValueTask DisposeAsync()
     {
         await _writeTurn.WaitAsync();
         try
         {
+            await _checkpointer.DisposeAsync();
             if (_writeConnection is not null)
             {
                 await _writeConnection.DisposeAsync();
@@ -421,6 +427,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         _writeTurn.Wait();
         try
         {
+            _checkpointer.DisposeAsync().AsTask().Wait();
             _writeConnection?.Dispose();
             _writeConnection = null;
         }
@@ -441,7 +448,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         {
             _writeConnection ??= await OpenWriteConnectionAsync(cancellationToken);
             var transaction = (SqliteTransaction)await _writeConnection.BeginTransactionAsync(cancellationToken);
-            return new WriteSession(_writeConnection, transaction, _writeTurn);
+            return new WriteSession(_writeConnection, transaction, _writeTurn, _checkpointer);
         }
         catch
         {
@@ -462,8 +469,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         var connection = await OpenConnectionAsync(cancellationToken);
 
         // The writer checkpoints the WAL into the database after a commit that leaves it above this many pages
-        // (SQLite's default is 1,000). Rarer, larger checkpoints copy a page written by many commits once; measured
-        // over HTTP, 4,000 took ingestion from about 15K to 17-20K events/s.
+        // (SQLite's default is 1,000), and the next write starts the WAL over. WalCheckpointer has copied most of those
+        // pages by then; this one copies the rest, and is the only one should that fall behind or fail.
         await ExecuteAsync(connection, null, "PRAGMA wal_autocheckpoint = 4000;", cancellationToken);
         return connection;
     }
@@ -582,7 +589,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
 
     private const long MillisecondsPerDay = 86_400_000;
 
-    private sealed class WriteSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim turn) : IAsyncDisposable
+    private sealed class WriteSession(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim turn, WalCheckpointer checkpointer) : IAsyncDisposable
     {
         public SqliteConnection Connection => connection;
 
@@ -596,6 +603,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             }
             finally
             {
+                // Before the turn is given back, so that a store being disposed has not stopped the checkpointer yet.
+                checkpointer.WriteEnded();
                 turn.Release();
             }
         }

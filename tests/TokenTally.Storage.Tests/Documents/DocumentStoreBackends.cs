@@ -72,8 +72,37 @@ public sealed class SqliteDocumentStoreContract : DocumentStoreContract, IDispos
         Assert.False(replaced.Created);
     }
 
+    [Fact]
+    public async Task WrittenPagesReachTheDatabaseFileSoonWithoutWaitingForTheWritersOwnCheckpoint()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = new FileInfo(Path.Combine(_directory, "tokentally.db"));
+        var padding = new string('x', 1_000);
+
+        // About 60 pages: far below the 4,000 after which the writer checkpoints by itself.
+        await Store.UpsertManyAsync(DocumentContainer.Calls, Enumerable.Range(0, 200).Select(i => DocumentWrite.FromJson(PartitionKey, $"call-{i}", $$"""{"pad":"{{padding}}"}""")).ToList(), ct);
+        for (var waited = 0; waited < 200 && database.Length < 200_000; waited++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+            database.Refresh();
+        }
+
+        Assert.True(database.Length >= 200_000, $"The database file is {database.Length} bytes; the pages are still only in the WAL.");
+    }
+
+    [Fact]
+    public async Task DisposingTwiceAfterWritesIsHarmless()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Store.UpsertAsync(DocumentContainer.Config, Doc("c", []), WriteCondition.None, ct);
+
+        await _store.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
     public void Dispose()
     {
+        _store.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_directory))
         {
