@@ -26,15 +26,7 @@ public sealed record CallEventContext(string Tenant, string Project, DateTimeOff
 public static class CallEventParser
 {
     private static readonly string[] KnownFields =
-    [
-        "id", "timestamp", "project", "service", "release", "environment", "provider", "model", "responseModel", "deployment",
-        "operation", "inputTokens", "outputTokens", "cachedInputTokens", "cacheWriteTokens", "reasoningTokens", "latencyMs",
-        "timeToFirstTokenMs", "status", "errorType", "httpStatus", "userId", "sessionId", "department", "experiment", "variant",
-        "traceId", "spanId", "parentSpanId", "serviceTier", "deploymentType", "tags", "costUsd",
-    ];
-
-    /// <summary>The longest field name matched without allocating; longer names are unknown ones.</summary>
-    private const int MaxMatchedNameLength = 64;
+        [.. System.Enum.GetNames<CallField>().Where(name => name != nameof(CallField.Unknown)).Select(name => char.ToLowerInvariant(name[0]) + name[1..])];
 
     /// <summary>What <see cref="char.IsControl(char)"/> is true for: U+0000–U+001F and U+007F–U+009F.</summary>
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
@@ -139,54 +131,48 @@ public static class CallEventParser
 
     private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
     {
-        // Field names are matched without allocating a string for each (the hot path of every record).
-        Span<char> nameBuffer = stackalloc char[MaxMatchedNameLength];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            // Known names are plain ASCII, and widening bytes is cheaper than transcoding them; anything else is
-            // transcoded (unescaping never lengthens a name, so a raw name that fits the buffer fits unescaped too).
-            ReadOnlySpan<char> name = reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length ? reader.GetString()
-                : !reader.ValueIsEscaped && Ascii.ToUtf16(reader.ValueSpan, nameBuffer, out var written) == OperationStatus.Done ? nameBuffer[..written]
-                : nameBuffer[..reader.CopyString(nameBuffer)];
+            var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallFields.Of(Encoding.UTF8.GetBytes(reader.GetString()!)) : CallFields.Of(reader.ValueSpan);
+            var unknown = field == CallField.Unknown ? reader.GetString()! : null;
             reader.Read();
-            switch (name)
+            switch (field)
             {
-                case "id": fields.Id = Text(ref reader, "id", errors); break;
-                case "timestamp": ReadTimestampField(ref reader, ref fields, errors); break;
-                case "project": fields.Project = Text(ref reader, "project", errors); break;
-                case "service": fields.Service = RepeatedText(ref reader, "service", errors); break;
-                case "release": fields.Release = RepeatedText(ref reader, "release", errors); break;
-                case "environment": fields.Environment = RepeatedText(ref reader, "environment", errors); break;
-                case "provider": fields.Provider = RepeatedText(ref reader, "provider", errors); break;
-                case "model": fields.Model = RepeatedText(ref reader, "model", errors); break;
-                case "responseModel": fields.ResponseModel = RepeatedText(ref reader, "responseModel", errors); break;
-                case "deployment": fields.Deployment = RepeatedText(ref reader, "deployment", errors); break;
-                case "operation": fields.Operation = RepeatedText(ref reader, "operation", errors); break;
-                case "inputTokens": fields.InputTokens = Integer(ref reader, "inputTokens", errors); break;
-                case "outputTokens": fields.OutputTokens = Integer(ref reader, "outputTokens", errors); break;
-                case "cachedInputTokens": fields.CachedInputTokens = Integer(ref reader, "cachedInputTokens", errors); break;
-                case "cacheWriteTokens": fields.CacheWriteTokens = Integer(ref reader, "cacheWriteTokens", errors); break;
-                case "reasoningTokens": fields.ReasoningTokens = Integer(ref reader, "reasoningTokens", errors); break;
-                case "latencyMs": fields.LatencyMs = Number(ref reader, "latencyMs", errors); break;
-                case "timeToFirstTokenMs": fields.TimeToFirstTokenMs = Number(ref reader, "timeToFirstTokenMs", errors); break;
-                case "status": fields.Status = RepeatedText(ref reader, "status", errors); break;
-                case "errorType": fields.ErrorType = RepeatedText(ref reader, "errorType", errors); break;
-                case "httpStatus": fields.HttpStatus = Integer(ref reader, "httpStatus", errors); break;
-                case "userId": fields.UserId = Text(ref reader, "userId", errors); break;
-                case "sessionId": fields.SessionId = Text(ref reader, "sessionId", errors); break;
-                case "department": fields.Department = RepeatedText(ref reader, "department", errors); break;
-                case "experiment": fields.Experiment = RepeatedText(ref reader, "experiment", errors); break;
-                case "variant": fields.Variant = RepeatedText(ref reader, "variant", errors); break;
-                case "traceId": fields.TraceId = Text(ref reader, "traceId", errors); break;
-                case "spanId": fields.SpanId = Text(ref reader, "spanId", errors); break;
-                case "parentSpanId": fields.ParentSpanId = Text(ref reader, "parentSpanId", errors); break;
-                case "serviceTier": fields.ServiceTier = RepeatedText(ref reader, "serviceTier", errors); break;
-                case "deploymentType": fields.DeploymentType = RepeatedText(ref reader, "deploymentType", errors); break;
-                case "tags": fields.Tags = Tags(ref reader, errors); break;
-                case "costUsd": fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
+                case CallField.Id: fields.Id = Text(ref reader, "id", errors); break;
+                case CallField.Timestamp: ReadTimestampField(ref reader, ref fields, errors); break;
+                case CallField.Project: fields.Project = Text(ref reader, "project", errors); break;
+                case CallField.Service: fields.Service = RepeatedText(ref reader, "service", errors); break;
+                case CallField.Release: fields.Release = RepeatedText(ref reader, "release", errors); break;
+                case CallField.Environment: fields.Environment = RepeatedText(ref reader, "environment", errors); break;
+                case CallField.Provider: fields.Provider = RepeatedText(ref reader, "provider", errors); break;
+                case CallField.Model: fields.Model = RepeatedText(ref reader, "model", errors); break;
+                case CallField.ResponseModel: fields.ResponseModel = RepeatedText(ref reader, "responseModel", errors); break;
+                case CallField.Deployment: fields.Deployment = RepeatedText(ref reader, "deployment", errors); break;
+                case CallField.Operation: fields.Operation = RepeatedText(ref reader, "operation", errors); break;
+                case CallField.InputTokens: fields.InputTokens = Integer(ref reader, "inputTokens", errors); break;
+                case CallField.OutputTokens: fields.OutputTokens = Integer(ref reader, "outputTokens", errors); break;
+                case CallField.CachedInputTokens: fields.CachedInputTokens = Integer(ref reader, "cachedInputTokens", errors); break;
+                case CallField.CacheWriteTokens: fields.CacheWriteTokens = Integer(ref reader, "cacheWriteTokens", errors); break;
+                case CallField.ReasoningTokens: fields.ReasoningTokens = Integer(ref reader, "reasoningTokens", errors); break;
+                case CallField.LatencyMs: fields.LatencyMs = Number(ref reader, "latencyMs", errors); break;
+                case CallField.TimeToFirstTokenMs: fields.TimeToFirstTokenMs = Number(ref reader, "timeToFirstTokenMs", errors); break;
+                case CallField.Status: fields.Status = RepeatedText(ref reader, "status", errors); break;
+                case CallField.ErrorType: fields.ErrorType = RepeatedText(ref reader, "errorType", errors); break;
+                case CallField.HttpStatus: fields.HttpStatus = Integer(ref reader, "httpStatus", errors); break;
+                case CallField.UserId: fields.UserId = Text(ref reader, "userId", errors); break;
+                case CallField.SessionId: fields.SessionId = Text(ref reader, "sessionId", errors); break;
+                case CallField.Department: fields.Department = RepeatedText(ref reader, "department", errors); break;
+                case CallField.Experiment: fields.Experiment = RepeatedText(ref reader, "experiment", errors); break;
+                case CallField.Variant: fields.Variant = RepeatedText(ref reader, "variant", errors); break;
+                case CallField.TraceId: fields.TraceId = Text(ref reader, "traceId", errors); break;
+                case CallField.SpanId: fields.SpanId = Text(ref reader, "spanId", errors); break;
+                case CallField.ParentSpanId: fields.ParentSpanId = Text(ref reader, "parentSpanId", errors); break;
+                case CallField.ServiceTier: fields.ServiceTier = RepeatedText(ref reader, "serviceTier", errors); break;
+                case CallField.DeploymentType: fields.DeploymentType = RepeatedText(ref reader, "deploymentType", errors); break;
+                case CallField.Tags: fields.Tags = Tags(ref reader, errors); break;
+                case CallField.CostUsd: fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
                 default:
-                    var unknown = name.ToString();
-                    errors.Add(new FieldError(unknown, "unknown", UnknownFieldMessage(unknown)));
+                    errors.Add(new FieldError(unknown!, "unknown", UnknownFieldMessage(unknown!)));
                     reader.Skip();
                     break;
             }

@@ -35,6 +35,25 @@ public sealed class CallEventParserTests
     }
 
     [Fact]
+    public void FieldNamesWithEscapedCharactersAreReadAsTheirUnescapedNames()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","mod\u0065l":"gpt-4o","\u0069nputTokens":1000,"outputTokens":200}""");
+
+        Assert.Empty(errors);
+        Assert.Equal(("gpt-4o", 1000L), (parsed!.Model, parsed.Usage.Input));
+    }
+
+    [Fact]
+    public void AnUnknownFieldIsReportedByItsUnescapedName()
+    {
+        var (_, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","input_t\u006fkens":5}""");
+
+        var error = Assert.Single(errors);
+        Assert.Equal(("input_tokens", "unknown"), (error.Field, error.Code));
+        Assert.Contains("did you mean 'inputTokens'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EveryFieldIsRead()
     {
         var (parsed, errors, _) = Parse("""
