@@ -74,11 +74,10 @@ public sealed class Pricer(PriceCatalog catalog)
     /// <see cref="PricingOutcome.Priced"/> with the exact cost, or <see cref="PricingOutcome.Unpriced"/> when the provider
     /// or model is unknown, no price was in force at the timestamp, or the token counts are inconsistent.
     /// </returns>
-    /// <exception cref="ArgumentNullException"><paramref name="request"/> or its usage is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException">The request's usage is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The request's service tier or deployment type is not a defined value.</exception>
-    public PricingOutcome Price(PricingRequest request, TenantPriceOverrides? overrides = null)
+    public PricingOutcome Price(in PricingRequest request, TenantPriceOverrides? overrides = null)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Usage, nameof(request));
         if (!Enum.IsDefined(request.ServiceTier))
         {

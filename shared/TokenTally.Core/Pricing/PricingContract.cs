@@ -9,7 +9,7 @@ namespace TokenTally.Core.Pricing;
 /// <param name="Usage">Token counts in TokenTally's convention.</param>
 /// <param name="ServiceTier">Standard, batch, priority or flex.</param>
 /// <param name="AzureDeploymentType">For Azure OpenAI: global, data zone or regional.</param>
-public sealed record PricingRequest(
+public readonly record struct PricingRequest(
     string Provider,
     string Model,
     DateTimeOffset Timestamp,

@@ -17,7 +17,7 @@ internal sealed class RecentRows
     private readonly Entry?[] _slots = new Entry?[Slots];
 
     /// <summary>The row remembered for exactly this request and discount, if any.</summary>
-    public Entry? Find(PricingRequest request, decimal? discount)
+    public Entry? Find(in PricingRequest request, decimal? discount)
     {
         var entry = Volatile.Read(ref _slots[SlotOf(request.Provider, request.Model, request.ServiceTier, request.AzureDeploymentType)]);
         return entry is not null
@@ -33,7 +33,7 @@ internal sealed class RecentRows
     }
 
     /// <summary>Remembers the row chosen for a request, replacing whatever shared its slot.</summary>
-    public void Remember(PricingRequest request, decimal? discount, CatalogModel model, PricePeriod period, PriceSheet sheet, ContextTier? contextTier, string version, ModelPrice price)
+    public void Remember(in PricingRequest request, decimal? discount, CatalogModel model, PricePeriod period, PriceSheet sheet, ContextTier? contextTier, string version, ModelPrice price)
     {
         var periods = model.Periods;
         var next = IndexOf(periods, period) + 1;
