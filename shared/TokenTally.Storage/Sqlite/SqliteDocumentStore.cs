@@ -177,7 +177,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }
 
         var etag = NewETag();
-        var firstNewSeq = await NextSeqAsync(connection, transaction, cancellationToken);
+        var firstNewSeq = document.LookupKey is null ? 0 : await NextSeqAsync(connection, transaction, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
