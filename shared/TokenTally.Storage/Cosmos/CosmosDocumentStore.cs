@@ -135,13 +135,8 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
         ArgumentNullException.ThrowIfNull(documents);
         var results = new WriteResult[documents.Count];
 
-        // A lookup key named by several documents of the batch goes to the last of them: the writes below run in parallel.
-        var writesLookupKey = new bool[documents.Count];
-        var later = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = documents.Count - 1; i >= 0; i--)
-        {
-            writesLookupKey[i] = documents[i].LookupKey is { } key && later.Add(key);
-        }
+        // Decided before the writes below, which run in parallel.
+        var writesLookupKey = DocumentWrite.TakeLookupKeys(documents);
 
         // Point upserts in parallel: transactional batch and bulk mode are beyond what the Cosmos test server runs.
         await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (i, ct) =>

@@ -99,6 +99,22 @@ public sealed class DocumentWrite
 
     /// <summary>The data as JSON text, printed from the tree when given as one.</summary>
     public string DataJson => _json ?? _data!.ToJsonString();
+
+    /// <summary>
+    /// For each write of a batch, whether it takes its lookup key: a key named by several writes goes to the last of them,
+    /// as if each were written alone.
+    /// </summary>
+    internal static bool[] TakeLookupKeys(IReadOnlyList<DocumentWrite> batch)
+    {
+        var takes = new bool[batch.Count];
+        var later = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = batch.Count - 1; i >= 0; i--)
+        {
+            takes[i] = batch[i].LookupKey is { } key && later.Add(key);
+        }
+
+        return takes;
+    }
 }
 
 /// <summary>A half-open range [From, To) over range keys, compared ordinally. A null bound is open.</summary>

@@ -212,6 +212,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
 
         // Serialize before the transaction starts: it is CPU work that need not hold SQLite's write lock.
         var rows = new object[documents.Count][];
+        var takesLookupKey = DocumentWrite.TakeLookupKeys(documents);
         var containerName = DocumentContainerNames.Of(container);
         for (var i = 0; i < documents.Count; i++)
         {
@@ -222,11 +223,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             [
                 containerName, document.PartitionKey, document.Id, (object?)document.RangeKey ?? DBNull.Value, document.DataJson, NewETag(),
                 document.TimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalSeconds) : DBNull.Value, DBNull.Value,
-                (object?)document.LookupKey ?? DBNull.Value,
+                takesLookupKey[i] ? document.LookupKey! : DBNull.Value,
             ];
         }
-
-        LeaveRepeatedLookupKeysToTheLast(documents, rows);
 
         await using var session = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (session.Connection, session.Transaction);
@@ -509,19 +508,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         command.Parameters.AddWithValue("$c", DocumentContainerNames.Of(container));
         command.Parameters.AddWithValue("$first", firstNewSeq);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>A lookup key named by several documents of one batch goes to the last of them, as if each were written alone.</summary>
-    private static void LeaveRepeatedLookupKeysToTheLast(IReadOnlyList<DocumentWrite> documents, object[][] rows)
-    {
-        HashSet<string>? later = null;
-        for (var i = documents.Count - 1; i >= 0; i--)
-        {
-            if (documents[i].LookupKey is { } key && !(later ??= new HashSet<string>(StringComparer.Ordinal)).Add(key))
-            {
-                rows[i][LookupParameter] = DBNull.Value;
-            }
-        }
     }
 
     private async Task DeleteIfExpiredAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
