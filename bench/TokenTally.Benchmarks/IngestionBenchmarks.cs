@@ -1,11 +1,9 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
+using TokenTally.Application.Ingestion;
+using TokenTally.Application.Pricing;
+using TokenTally.Application.Projects;
 using TokenTally.Core.Calls;
-using TokenTally.Functions.Ingestion;
-using TokenTally.Functions.Pricing;
-using TokenTally.Functions.Projects;
 
 namespace TokenTally.Benchmarks;
 
@@ -18,26 +16,18 @@ public class IngestionBenchmarks
 {
     public const int BatchSize = 500;
 
-    // CallRecordStore's options (internal to the server), for the storage serialization benchmarks.
-    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private byte[] _body = [];
     private DateTimeOffset _now;
     private CallEventContext _context = null!;
     private Project _project = null!;
     private CallPricer _pricer = null!;
     private CallEvent[] _events = [];
-    private StoredCall[] _stored = [];
 
     [GlobalSetup]
     public void Setup()
     {
         var sample = SampleBatch.Create(BatchSize);
-        (_body, _now, _context, _project, _pricer, _events, _stored) = (sample.Body, sample.Now, sample.Context, sample.Project, sample.Pricer, sample.Events, sample.Stored);
+        (_body, _now, _context, _project, _pricer, _events) = (sample.Body, sample.Now, sample.Context, sample.Project, sample.Pricer, sample.Events);
     }
 
     /// <summary>The floor: Utf8JsonReader reading every token of the batch and nothing else.</summary>
@@ -114,34 +104,4 @@ public class IngestionBenchmarks
 
         return priced;
     }
-
-    /// <summary>What storage does per record today: SerializeToNode, then ToJsonString in the SQLite store, for the record and its id pointer.</summary>
-    [Benchmark(OperationsPerInvoke = BatchSize)]
-    public long SerializeForStorageViaNode()
-    {
-        long chars = 0;
-        foreach (var call in _stored)
-        {
-            chars += JsonSerializer.SerializeToNode(call, StoredJson)!.AsObject().ToJsonString().Length;
-            chars += new JsonObject { ["hour"] = CallRecordStore.HourKey(call.Event.Timestamp) }.ToJsonString().Length;
-        }
-
-        return chars;
-    }
-
-    /// <summary>The same documents serialized straight to text, without the intermediate JsonNode tree.</summary>
-    [Benchmark(OperationsPerInvoke = BatchSize)]
-    public long SerializeForStorageDirect()
-    {
-        long chars = 0;
-        foreach (var call in _stored)
-        {
-            chars += JsonSerializer.Serialize(call, StoredJson).Length;
-            chars += JsonSerializer.Serialize(new HourPointer(CallRecordStore.HourKey(call.Event.Timestamp)), StoredJson).Length;
-        }
-
-        return chars;
-    }
-
-    private sealed record HourPointer(string Hour);
 }

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
+using TokenTally.Application.Pricing;
+using TokenTally.Application.Projects;
 using TokenTally.Core.Calls;
-using TokenTally.Functions.Ingestion;
-using TokenTally.Functions.Pricing;
-using TokenTally.Functions.Projects;
 using TokenTally.Storage.Sqlite;
 
 namespace TokenTally.Benchmarks;

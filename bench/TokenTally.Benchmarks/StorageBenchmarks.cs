@@ -1,12 +1,14 @@
 using BenchmarkDotNet.Attributes;
-using TokenTally.Functions.Ingestion;
+using TokenTally.Application.Calls;
+using TokenTally.Core.Calls;
 using TokenTally.Storage.Sqlite;
 
 namespace TokenTally.Benchmarks;
 
 /// <summary>
-/// Storing a priced 500-record batch the way the server does in local mode (CallRecordStore over SqliteDocumentStore:
-/// records and id pointers), with new ids each time, into one database that grows as the benchmark runs. Per event.
+/// Storing a priced 500-record batch the way local mode does (CallRecordStore over SqliteDocumentStore: serialization,
+/// content hash, lookup keys, changed-hour marks), with new ids each time, into one database that grows as the benchmark
+/// runs. Per event.
 /// </summary>
 [MemoryDiagnoser]
 [WarmupCount(10)]
@@ -25,7 +27,8 @@ public class StorageBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("tokentally-bench-").FullName;
-        _calls = new CallRecordStore(new SqliteDocumentStore(Path.Combine(_directory, "tokentally.db"), TimeProvider.System));
+        var store = new SqliteDocumentStore(Path.Combine(_directory, "tokentally.db"), TimeProvider.System);
+        _calls = new CallRecordStore(store, new ChangedHours(store, TimeProvider.System));
         _template = SampleBatch.Create(BatchSize).Stored;
     }
 
@@ -34,7 +37,7 @@ public class StorageBenchmarks
         _batch = _template.Select(call => call with { Event = call.Event with { Id = $"store-{Interlocked.Increment(ref _next):D12}" } }).ToArray();
 
     [Benchmark(OperationsPerInvoke = BatchSize)]
-    public Task<IReadOnlyList<bool>> UpsertBatchIntoSqlite() => _calls.UpsertAsync(_batch, TimeSpan.FromDays(30), CancellationToken.None);
+    public Task<IReadOnlyList<LedgerWrite>> UpsertBatchIntoSqlite() => _calls.UpsertAsync(_batch, TimeSpan.FromDays(30), CancellationToken.None);
 
     [GlobalCleanup]
     public void Cleanup()

@@ -12,7 +12,7 @@ internal sealed record DriverOptions
           --concurrency L    concurrent senders: one number or a list such as 2,4,8 (default 4, each at most 64)
           --batch N          records per batch (default 500, at most 5000)
           --max-batches N    stop a level after this many measured batches (default 1000000)
-          --server-dll PATH  the server to start (default: functions/TokenTally.Functions/bin/<configuration>/net10.0/TokenTally.Functions.dll)
+          --server-dll PATH  the server to start (default: functions/TokenTally.Local/bin/<configuration>/net10.0/TokenTally.Local.dll)
           --out PATH         where to write the markdown results (default artifacts/bench/http-<utc time>.md)
           --keep-data        keep each level's temporary data folder (SQLite database, logs)
         """;

@@ -27,10 +27,10 @@ catch (ArgumentException e)
 
 var root = RepositoryPaths.Root;
 var configuration = typeof(DriverOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Configuration")?.Value ?? "Release";
-var serverDll = Path.GetFullPath(options.ServerDll ?? Path.Combine(root, "functions", "TokenTally.Functions", "bin", configuration, "net10.0", "TokenTally.Functions.dll"));
+var serverDll = Path.GetFullPath(options.ServerDll ?? Path.Combine(root, "functions", "TokenTally.Local", "bin", configuration, "net10.0", "TokenTally.Local.dll"));
 if (!File.Exists(serverDll))
 {
-    await Console.Error.WriteLineAsync($"The server is not built: {serverDll} is missing. Build it (dotnet build functions/TokenTally.Functions -c {configuration}) or pass --server-dll.");
+    await Console.Error.WriteLineAsync($"The server is not built: {serverDll} is missing. Build it (dotnet build functions/TokenTally.Local -c {configuration}) or pass --server-dll.");
     return 2;
 }
 

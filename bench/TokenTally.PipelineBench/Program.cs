@@ -4,13 +4,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using TokenTally.Application.Calls;
+using TokenTally.Application.Projects;
+using TokenTally.Application.Rollups;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
 using TokenTally.Core.Rollups;
-using TokenTally.Functions.Hosting;
-using TokenTally.Functions.Ingestion;
-using TokenTally.Functions.Pipeline;
-using TokenTally.Functions.Projects;
 using TokenTally.Storage.Sqlite;
 using TokenTally.Testing;
 
@@ -54,7 +53,7 @@ Console.WriteLine($"Wrote {resultFile}");
 async Task RollupBenchmarkAsync()
 {
     var store = new SqliteDocumentStore(Path.Combine(root, "a", "tokentally.db"), TimeProvider.System);
-    var callStore = new CallRecordStore(store);
+    var callStore = new CallRecordStore(store, new ChangedHours(store, TimeProvider.System));
     var hour = TimeBuckets.HourStart(DateTimeOffset.UtcNow.AddHours(-2));
     var pricer = new Pricer(PriceCatalog.Default);
     string[] models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash", "o4-mini", "claude-haiku-4-5"];
@@ -83,9 +82,7 @@ async Task RollupBenchmarkAsync()
     }
 
     load.Stop();
-    var projects = new ProjectStore(store, TimeProvider.System);
-    await projects.CreateAsync("bench", "p0", new Dictionary<string, string>(), CancellationToken.None);
-    var step = new RollupStep(projects, callStore, new RollupStore(store), Options.Create(new PipelineOptions()), NullLogger<RollupStep>.Instance);
+    var step = new HourRollupService(callStore, new RollupStore(store), Options.Create(new RollupOptions()), NullLogger<HourRollupService>.Instance);
     GC.Collect();
     var before = Process.GetCurrentProcess().PeakWorkingSet64;
     var allocated = GC.GetTotalAllocatedBytes();
@@ -105,7 +102,7 @@ async Task CostApiBenchmarkAsync()
     var store = new SqliteDocumentStore(Path.Combine(dataPath, "tokentally.db"), TimeProvider.System);
     var projects = new ProjectStore(store, TimeProvider.System);
     await projects.CreateAsync("bench", "api", new Dictionary<string, string>(), CancellationToken.None);
-    var key = await projects.IssueKeyAsync("bench", "api", "bench", CancellationToken.None);
+    var key = await projects.IssueKeyAsync("bench", "api", "bench", [KeyScopeNames.ReadTenant], CancellationToken.None);
     var rollups = new RollupStore(store);
     var to = TimeBuckets.HourStart(DateTimeOffset.UtcNow);
     var from = to.AddDays(-days);
@@ -134,7 +131,7 @@ async Task CostApiBenchmarkAsync()
 
     write.Stop();
     string[] settings = ["--TokenTally:Local:RunScheduler=false", "--Logging:LogLevel:Default=Warning"];
-    await using var server = await LocalServerProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "TokenTally.Functions.dll"), dataPath, settings, logPath: null, CancellationToken.None);
+    await using var server = await LocalServerProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "TokenTally.Local.dll"), dataPath, settings, logPath: null, CancellationToken.None);
     using var http = server.CreateClient();
     http.DefaultRequestHeaders.Add("api-key", key.Key);
 

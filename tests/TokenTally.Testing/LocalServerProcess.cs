@@ -6,7 +6,7 @@ using System.Net.Sockets;
 namespace TokenTally.Testing;
 
 /// <summary>
-/// The real server in local mode as a child process, started as <c>run.sh</c> starts it (<c>dotnet TokenTally.Functions.dll</c>,
+/// The real server in local mode as a child process, started as <c>run.sh</c> starts it (<c>dotnet TokenTally.Local.dll</c>,
 /// content root its build output, working directory the repository) on a free loopback port, with its data in a folder the
 /// caller owns, so another process can start on the same data after this one is killed. It keeps the last lines of the
 /// server's output for failure messages and, when given a log file, writes all of them there. Disposing kills it.
@@ -48,7 +48,7 @@ public sealed class LocalServerProcess : IAsyncDisposable
     public string OutputTail => string.Join(Environment.NewLine, _output);
 
     /// <summary>Starts <paramref name="serverDll"/> on <paramref name="dataPath"/> and waits until /api/health answers and the admin key file exists.</summary>
-    /// <param name="serverDll">The server's TokenTally.Functions.dll.</param>
+    /// <param name="serverDll">Local mode's TokenTally.Local.dll.</param>
     /// <param name="dataPath">The data folder (created by the server when missing).</param>
     /// <param name="settings">Further command-line settings, such as <c>--TokenTally:Local:RunScheduler=false</c>.</param>
     /// <param name="logPath">A file to write the whole output to; null keeps only the last lines.</param>

@@ -7,7 +7,8 @@ public static class RepositoryPaths
 
     public static string NodeModules => Path.Combine(Root, "node_modules");
 
-    public static string Functions => Path.Combine(Root, "functions");
+    /// <summary>Local mode's entry assembly in the build output of <paramref name="configuration"/>.</summary>
+    public static string LocalServerDll(string configuration) => Path.Combine(Root, "functions", "TokenTally.Local", "bin", configuration, "net10.0", "TokenTally.Local.dll");
 
     private static string FindRoot()
     {

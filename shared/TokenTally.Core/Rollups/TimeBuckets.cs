@@ -51,6 +51,13 @@ public static class TimeBuckets
         return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, TimeSpan.Zero);
     }
 
+    /// <summary>The UTC hour <paramref name="time"/> falls in, as <c>yyyy-MM-ddTHH</c>: how stores and instance ids name an hour.</summary>
+    public static string HourKey(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reads an hour named by <see cref="HourKey"/>; false for anything else.</summary>
+    public static bool TryParseHourKey(string text, out DateTimeOffset hour) =>
+        DateTimeOffset.TryParseExact(text + ":00:00Z", "yyyy-MM-dd'T'HH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal, out hour);
+
     /// <summary>Local midnight of <paramref name="date"/> in <paramref name="zone"/> (the first valid instant when midnight is skipped by DST).</summary>
     public static DateTimeOffset AtLocalMidnight(DateOnly date, TimeZoneInfo zone)
     {

@@ -73,11 +73,14 @@ public sealed class DocumentWrite
     }
 
     /// <summary>A write whose data is JSON text holding one JSON object, as a serializer wrote it: stores keep the text as it is.</summary>
-    public static DocumentWrite FromJson(string partitionKey, string id, string json, string? rangeKey = null, TimeSpan? timeToLive = null, string? lookupKey = null)
+    public static DocumentWrite FromJson(string partitionKey, string id, string json, string? rangeKey = null, TimeSpan? timeToLive = null, string? lookupKey = null, string? contentHash = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(json);
-        return new(partitionKey, id, rangeKey, timeToLive, json) { LookupKey = lookupKey };
+        return new(partitionKey, id, rangeKey, timeToLive, json) { LookupKey = lookupKey, ContentHash = contentHash };
     }
+
+    /// <summary>TEMPORARY SHIM until the ledger-store branch lands.</summary>
+    public string? ContentHash { get; init; }
 
     public string PartitionKey { get; }
 

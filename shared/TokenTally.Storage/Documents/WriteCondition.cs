@@ -40,6 +40,12 @@ public enum WriteStatus
 
 public sealed record WriteResult(WriteStatus Status, string? ETag, bool Created = false)
 {
+    /// <summary>TEMPORARY SHIM until the ledger-store branch lands.</summary>
+    public bool Unchanged { get; init; }
+
+    /// <summary>TEMPORARY SHIM until the ledger-store branch lands.</summary>
+    public string? MovedFrom { get; init; }
+
     public bool Succeeded => Status == WriteStatus.Succeeded;
 
     public static WriteResult Success(string etag, bool created = false) => new(WriteStatus.Succeeded, etag, created);

@@ -18,7 +18,7 @@ namespace TokenTally.Storage.Sqlite;
 /// partitions only) and the expiry index is keyed by day, for the same reason. Databases in the earlier layout
 /// are copied into this one at start-up.
 /// </remarks>
-public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
+public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore, IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;

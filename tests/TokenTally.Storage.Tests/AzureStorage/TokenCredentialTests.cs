@@ -1,6 +1,6 @@
 using Azure.Core;
+using Microsoft.Extensions.Time.Testing;
 using TokenTally.Storage.AzureStorage;
-using TokenTally.Testing;
 
 namespace TokenTally.Storage.Tests.AzureStorage;
 

@@ -1,4 +1,5 @@
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Time.Testing;
 using TokenTally.Storage.Cosmos;
 using TokenTally.Storage.Documents;
 using TokenTally.Storage.Sqlite;

@@ -1,0 +1,30 @@
+using Microsoft.DurableTask.Client;
+using TokenTally.Application.Health;
+using TokenTally.Application.Hosting;
+using TokenTally.Functions.Api;
+
+namespace TokenTally.Functions.Hosting;
+
+public static class FunctionsSetup
+{
+    /// <summary>The Functions app's composition: the application on Azure storage, and the API behind the catch-all HTTP function.</summary>
+    public static IServiceCollection AddTokenTallyFunctions(this IServiceCollection services)
+    {
+        services.AddTokenTallyApplication();
+        services.AddSingleton(new HostInfo("functions"));
+        services.AddAzureStores();
+        services.AddSingleton<ApiRequestPipeline>();
+
+        // The Durable client comes with each invocation ([DurableClient]); the API function hands it to the endpoints here.
+        services.AddScoped<InvocationDurableClient>();
+        services.AddScoped<DurableTaskClient>(sp => sp.GetRequiredService<InvocationDurableClient>().Client
+            ?? throw new InvalidOperationException("No Durable Task client: endpoints that need one run through the Api function, which sets it."));
+        return services;
+    }
+}
+
+/// <summary>The Durable Task client of the current invocation.</summary>
+internal sealed class InvocationDurableClient
+{
+    public DurableTaskClient? Client { get; set; }
+}

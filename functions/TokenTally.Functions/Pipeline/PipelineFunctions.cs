@@ -1,0 +1,32 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using TokenTally.Application.Pipeline;
+
+namespace TokenTally.Functions.Pipeline;
+
+/// <summary>The pipeline's orchestrations and activities as functions: the same code and names local mode registers (PipelineTasks).</summary>
+public sealed class PipelineFunctions(PipelineActivities activities)
+{
+    [Function(HourRun.Name)]
+    public static Task<HourRunReport> HourRunAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        HourRun.RunAsync(context, context.GetInput<HourRunInput>()!);
+
+    [Function(Backfill.Name)]
+    public static Task<BackfillReport> BackfillAsync([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        Backfill.RunAsync(context, context.GetInput<BackfillInput>()!);
+
+    [Function(PipelineActivities.Plan)]
+    public Task<RunPlan> PlanAsync([ActivityTrigger] PlanRequest request, FunctionContext context) => activities.PlanAsync(request, context.CancellationToken);
+
+    [Function(PipelineActivities.Reprice)]
+    public Task<int> RepriceAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.RepriceAsync(item, context.CancellationToken);
+
+    [Function(PipelineActivities.RollUp)]
+    public Task<long> RollUpAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.RollUpAsync(item, context.CancellationToken);
+
+    [Function(PipelineActivities.Archive)]
+    public Task<int> ArchiveAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.ArchiveAsync(item, context.CancellationToken);
+
+    [Function(PipelineActivities.PurgeExpired)]
+    public Task<int> PurgeExpiredAsync([ActivityTrigger] DateTimeOffset hour, FunctionContext context) => activities.PurgeExpiredAsync(hour, context.CancellationToken);
+}

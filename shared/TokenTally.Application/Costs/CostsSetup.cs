@@ -1,0 +1,6 @@
+namespace TokenTally.Application.Costs;
+
+public static class CostsSetup
+{
+    public static IServiceCollection AddCosts(this IServiceCollection services) => services.AddSingleton<CostQuery>();
+}

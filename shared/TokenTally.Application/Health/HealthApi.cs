@@ -1,0 +1,123 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TokenTally.Application.Hosting;
+using TokenTally.Application.Pricing;
+using TokenTally.Application.Projects;
+using TokenTally.Storage.Blobs;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Application.Health;
+
+/// <summary>What an anonymous caller learns: whether the app can serve, and its version.</summary>
+public sealed record HealthSummary(string Status, string Version, DateTimeOffset CheckedAt);
+
+public sealed record DependencyHealth(string Status, double DurationMs, string? Detail);
+
+/// <summary>The catalog in use and how many calls (all tenants) could not be priced today (UTC).</summary>
+public sealed record PricingHealth(string CatalogVersion, int Models, long UnpricedCallsToday);
+
+/// <summary>What the admin learns: the host, each dependency with its reason when it fails, and pricing.</summary>
+public sealed record HealthReportView(string Status, string Host, string Version, DateTimeOffset CheckedAt, IReadOnlyDictionary<string, DependencyHealth> Dependencies, PricingHealth? Pricing);
+
+/// <summary>Which host serves the API: <c>local</c> or <c>functions</c>.</summary>
+public sealed record HostInfo(string Name);
+
+/// <summary>
+/// Health: <c>/api/health/live</c> (the process answers), <c>/api/health</c> (ready: the store answers a read and the
+/// archive takes a write; anonymous, so it says healthy or not and nothing more), and <c>/api/v1/admin/health</c> with
+/// every dependency's state and reason for the admin key.
+/// </summary>
+public static class HealthApi
+{
+    public static IServiceCollection AddHealth(this IServiceCollection services)
+    {
+        services.AddSingleton<ArchiveCheck>();
+        services.AddHealthChecks()
+            .AddCheck<DocumentStoreCheck>("store", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<ArchiveCheck>("archive", timeout: TimeSpan.FromSeconds(5));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/health/live", () => TypedResults.Ok(new { status = "alive" }))
+            .WithName("GetLiveness").WithSummary("Answers while the process runs; checks nothing.").WithTags("Health").AllowAnonymous();
+        app.MapGet("/api/health", GetReadinessAsync)
+            .WithName("GetHealth").WithSummary("200 when the store and the archive answer, 503 otherwise; no details (see /api/v1/admin/health).").WithTags("Health").AllowAnonymous();
+        app.MapGet("/api/v1/admin/health", GetDetailsAsync)
+            .WithName("GetHealthDetails").WithSummary("Every dependency's state, time and failure reason, the host, and pricing health.").WithTags("Admin").RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    public static async Task<Results<Ok<HealthSummary>, JsonHttpResult<HealthSummary>>> GetReadinessAsync(HealthCheckService health, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(cancellationToken);
+        var summary = new HealthSummary(report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", ProductVersion.Value, time.GetUtcNow());
+        return report.Status == HealthStatus.Healthy ? TypedResults.Ok(summary) : TypedResults.Json(summary, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    public static async Task<Ok<HealthReportView>> GetDetailsAsync(HealthCheckService health, HostInfo host, CallPricer pricer, UnpricedCounter unpriced, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(cancellationToken);
+        var dependencies = report.Entries.ToDictionary(
+            e => e.Key,
+            e => new DependencyHealth(e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                e.Value.Exception is { } failure ? $"{failure.GetType().Name}: {failure.Message}" : e.Value.Description));
+        PricingHealth? pricing = null;
+        if (report.Entries.TryGetValue("store", out var store) && store.Status == HealthStatus.Healthy)
+        {
+            var today = await unpriced.GetAsync(UnpricedCounter.SystemPartition, time.GetUtcNow(), cancellationToken);
+            pricing = new PricingHealth(pricer.Catalog.Version, pricer.Catalog.Models.Count, today.Calls);
+        }
+
+        return TypedResults.Ok(new HealthReportView(report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", host.Name, ProductVersion.Value, time.GetUtcNow(), dependencies, pricing));
+    }
+
+    private sealed class DocumentStoreCheck(IDocumentStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await store.GetAsync(DocumentContainer.Config, "_system", "health-probe", cancellationToken);
+            return HealthCheckResult.Healthy("The document store answered a point read.");
+        }
+    }
+
+    /// <summary>Writes a probe blob at most once a minute, whatever the rate of health requests, and answers with that result in between.</summary>
+    private sealed class ArchiveCheck(IBlobStore blobs, TimeProvider time) : IHealthCheck
+    {
+        private static readonly TimeSpan ProbeEvery = TimeSpan.FromMinutes(1);
+        private readonly SemaphoreSlim _probing = new(1, 1);
+        private (DateTimeOffset At, HealthCheckResult Result)? _last;
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await _probing.WaitAsync(cancellationToken);
+            try
+            {
+                var now = time.GetUtcNow();
+                if (_last is { } last && now - last.At < ProbeEvery)
+                {
+                    return last.Result;
+                }
+
+                HealthCheckResult result;
+                try
+                {
+                    await blobs.PutAsync(BlobContainer.Archive, "_health/probe", "ok"u8.ToArray(), overwrite: true, cancellationToken);
+                    result = HealthCheckResult.Healthy("The archive took a write.");
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    result = HealthCheckResult.Unhealthy("The archive refused a write.", e);
+                }
+
+                _last = (now, result);
+                return result;
+            }
+            finally
+            {
+                _probing.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokenTally.Application.Calls;
+using TokenTally.Application.Costs;
+using TokenTally.Application.Health;
+using TokenTally.Application.Ingestion;
+using TokenTally.Application.Pipeline;
+using TokenTally.Application.Pricing;
+using TokenTally.Application.Projects;
+using TokenTally.Application.Rollups;
+
+namespace TokenTally.Application.Hosting;
+
+public static class ApplicationSetup
+{
+    /// <summary>
+    /// Everything both hosts share: the features, their options (validated at start-up), one JSON configuration, problem
+    /// details for every error. The host adds its storage adapters, its Durable Task client and worker, and its <see cref="HostInfo"/>.
+    /// </summary>
+    public static IServiceCollection AddTokenTallyApplication(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestProblems>();
+
+        // Binding failures reach BadRequestProblems, which names the field, instead of ending as a bare 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(json => TokenTallyJson.Configure(json.SerializerOptions));
+        services.AddRouting();
+        services.AddTokenTallyOpenApi();
+        services.AddProjects();
+        services.AddCalls();
+        services.AddPricing();
+        services.AddIngestion();
+        services.AddRollups();
+        services.AddCosts();
+        services.AddPipeline();
+        services.AddHealth();
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net.Sockets;
+using System.Reflection;
+using Microsoft.Extensions.Options;
+
+namespace TokenTally.Application.Hosting;
+
+/// <summary>Tells start-up failures a user can fix (a setting, a busy port) from bugs, and says what to fix in one line.</summary>
+public static class StartupErrors
+{
+    public static bool TryDescribe(Exception exception, out string problem)
+    {
+        var error = Unwrap(exception);
+        problem = error switch
+        {
+            OptionsValidationException invalid => string.Join(" ", invalid.Failures),
+            InvalidOperationException binding when binding.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase)
+                => binding.Message + (binding.InnerException is { } inner ? " " + inner.Message : string.Empty),
+            IOException { InnerException: SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } } busy
+                => busy.Message + " Another process uses the port; choose one with --TokenTally:Local:Port=<port>.",
+            _ => string.Empty,
+        };
+        return problem.Length > 0;
+    }
+
+    private static Exception Unwrap(Exception exception) => exception switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Unwrap(aggregate.InnerExceptions[0]),
+        TargetInvocationException { InnerException: { } inner } => Unwrap(inner),
+        _ => exception,
+    };
+}

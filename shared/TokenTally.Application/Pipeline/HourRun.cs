@@ -1,0 +1,114 @@
+using Microsoft.DurableTask;
+using TokenTally.Core.Rollups;
+
+namespace TokenTally.Application.Pipeline;
+
+/// <summary>
+/// The orchestration of one hour run: plan the tenant-hours, then reprice (backfills that ask for it), roll up and archive
+/// them, fanned out with bounded parallelism, then apply retention (timer runs). Every effect is an activity with the run's
+/// retry policy, and every activity is idempotent; the run's record is its custom status while it runs and its output when
+/// done. A work item that fails for good fails the run after the others finished; its changed mark stays for the next run.
+/// </summary>
+public static class HourRun
+{
+    public const string Name = "HourRun";
+
+    /// <summary>The timer's run of <paramref name="hour"/>: one per hour, whoever starts it.</summary>
+    public static string TimerInstanceId(DateTimeOffset hour) => "hourly-" + hour.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static async Task<HourRunReport> RunAsync(TaskOrchestrationContext context, HourRunInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var settings = input.Settings;
+        var retry = RetryOptions(settings);
+        var plan = await context.CallActivityAsync<RunPlan>(PipelineActivities.Plan, new PlanRequest(input.Hour, input.Trigger, settings.MaxChangedHours, settings.FallbackHours), retry);
+        var record = new RunRecord(context, input, plan);
+
+        IReadOnlyList<TenantHour> work = plan.Work;
+        if (input.Reprice)
+        {
+            work = await record.FanOutAsync("reprice", work, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.Reprice, item, retry));
+        }
+
+        var rolledUp = await record.FanOutAsync("rollup", work, settings.MaxParallelism, async item =>
+        {
+            var calls = await context.CallActivityAsync<long>(PipelineActivities.RollUp, item, retry);
+            record.Calls += calls;
+            return calls;
+        });
+        await record.FanOutAsync("archive", rolledUp, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.Archive, item with { MarkETag = null }, retry));
+        if (input.Trigger == RunTrigger.Timer)
+        {
+            await record.FanOutAsync("retention", [new TenantHour("*", input.Hour)], 1, _ => context.CallActivityAsync<int>(PipelineActivities.PurgeExpired, input.Hour, retry));
+        }
+
+        var report = record.Report();
+        context.SetCustomStatus(report);
+        var failed = report.Steps.Where(s => s.Failed > 0).ToList();
+        return failed.Count == 0
+            ? report
+            : throw new RunFailedException($"Run of {TimeBuckets.HourKey(input.Hour)} failed: {string.Join("; ", failed.Select(s => $"{s.Name} {s.Failed} of {s.Items} failed ({string.Join(", ", s.Errors)})"))}");
+    }
+
+    internal static TaskOptions RetryOptions(RunSettings settings) =>
+        new(new TaskRetryOptions(new RetryPolicy(settings.ActivityAttempts, settings.FirstRetryInterval, backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1))));
+
+    /// <summary>The run's steps as they progress; published as the custom status after every batch of work.</summary>
+    private sealed class RunRecord(TaskOrchestrationContext context, HourRunInput input, RunPlan plan)
+    {
+        private readonly List<StepReport> _steps = [];
+
+        public long Calls { get; set; }
+
+        /// <summary>Runs <paramref name="call"/> for every item, <paramref name="parallelism"/> at a time; returns the items that succeeded.</summary>
+        public async Task<IReadOnlyList<TenantHour>> FanOutAsync<T>(string step, IReadOnlyList<TenantHour> items, int parallelism, Func<TenantHour, Task<T>> call)
+        {
+            var succeeded = new List<TenantHour>(items.Count);
+            var errors = new List<string>();
+            Publish(new StepReport(step, "running", items.Count, 0, 0, []));
+            foreach (var batch in items.Chunk(Math.Max(1, parallelism)))
+            {
+                var tasks = batch.Select(item => (Item: item, Task: call(item))).ToList();
+                foreach (var (item, task) in tasks)
+                {
+                    try
+                    {
+                        await task;
+                        succeeded.Add(item);
+                    }
+                    catch (TaskFailedException e)
+                    {
+                        errors.Add($"{item.Tenant}@{TimeBuckets.HourKey(item.Hour)}: {e.FailureDetails.ErrorMessage}");
+                    }
+                }
+
+                Publish(new StepReport(step, "running", items.Count, succeeded.Count, errors.Count, errors.Take(5).ToList()));
+            }
+
+            Publish(new StepReport(step, errors.Count == 0 ? "succeeded" : "failed", items.Count, succeeded.Count, errors.Count, errors.Take(5).ToList()));
+            return succeeded;
+        }
+
+        public HourRunReport Report() => new(
+            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList());
+
+        private void Publish(StepReport step)
+        {
+            var index = _steps.FindIndex(s => s.Name == step.Name);
+            if (index < 0)
+            {
+                _steps.Add(step);
+            }
+            else
+            {
+                _steps[index] = step;
+            }
+
+            context.SetCustomStatus(Report());
+        }
+    }
+}
+
+/// <summary>A run in which some work failed for good; its report (the custom status) says which.</summary>
+public sealed class RunFailedException(string message) : Exception(message);

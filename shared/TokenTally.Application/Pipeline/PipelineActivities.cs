@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+using TokenTally.Application.Calls;
+using TokenTally.Application.Pricing;
+using TokenTally.Application.Projects;
+using TokenTally.Application.Rollups;
+using TokenTally.Core.Rollups;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Application.Pipeline;
+
+/// <summary>
+/// The activities of an hour run. Each is idempotent, because Durable may run an activity more than once: a plan reads,
+/// a rollup overwrites and clears its mark only if unchanged, an archive overwrites, a purge deletes what has expired.
+/// </summary>
+public sealed class PipelineActivities(
+    ChangedHours changedHours,
+    ProjectStore projects,
+    HourRollupService rollups,
+    HourArchive archive,
+    RepriceService reprice,
+    IEnumerable<IExpiringDocumentStore> expiring,
+    IOptions<LedgerOptions> ledger,
+    TimeProvider time)
+{
+    public const string Plan = "PlanHourRun";
+    public const string Reprice = "RepriceTenantHour";
+    public const string RollUp = "RollUpTenantHour";
+    public const string Archive = "ArchiveTenantHour";
+    public const string PurgeExpired = "PurgeExpiredCalls";
+
+    /// <summary>Every activity name, as both hosts register them.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, PurgeExpired];
+
+    /// <summary>
+    /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
+    /// fallback window; a backfill hour takes every tenant at that hour. Hours beyond retention are never recomputed (their
+    /// calls are gone, their rollups must stay); their marks are dropped.
+    /// </summary>
+    public async Task<RunPlan> PlanAsync(PlanRequest request, CancellationToken cancellationToken)
+    {
+        var oldest = TimeBuckets.HourStart(time.GetUtcNow() - ledger.Value.Retention).AddHours(1);
+        var marks = await changedHours.ListAsync(cancellationToken);
+        var expired = marks.Where(m => m.Hour < oldest).ToList();
+        foreach (var mark in expired)
+        {
+            await changedHours.ClearAsync(mark, cancellationToken);
+        }
+
+        var live = marks.Where(m => m.Hour >= oldest).ToList();
+        var tenants = await projects.ListTenantsAsync(cancellationToken);
+        if (request.Trigger == RunTrigger.Backfill)
+        {
+            var work = request.Hour < oldest
+                ? []
+                : tenants.Select(t => new TenantHour(t, request.Hour, live.FirstOrDefault(m => m.Tenant == t && m.Hour == request.Hour)?.ETag)).ToList();
+            return new RunPlan(work, live.Count, work.Count(w => w.MarkETag is not null), expired.Count);
+        }
+
+        var taken = live.OrderByDescending(m => m.Hour).ThenBy(m => m.Tenant, StringComparer.Ordinal).Take(request.MaxChangedHours)
+            .Select(m => new TenantHour(m.Tenant, m.Hour, m.ETag)).ToList();
+        var planned = taken.Select(t => (t.Tenant, t.Hour)).ToHashSet();
+        var fallback = tenants
+            .SelectMany(tenant => Enumerable.Range(0, request.FallbackHours + 1).Select(back => new TenantHour(tenant, request.Hour.AddHours(-back))))
+            .Where(item => item.Hour >= oldest && !planned.Contains((item.Tenant, item.Hour)));
+        return new RunPlan([.. taken, .. fallback], live.Count, taken.Count, expired.Count);
+    }
+
+    public Task<int> RepriceAsync(TenantHour item, CancellationToken cancellationToken) =>
+        reprice.RepriceHourAsync(item.Tenant, item.Hour, cancellationToken);
+
+    /// <summary>Rolls the tenant-hour up, then clears its mark unless the hour was marked again meanwhile.</summary>
+    public async Task<long> RollUpAsync(TenantHour item, CancellationToken cancellationToken)
+    {
+        var calls = await rollups.RollUpAsync(item.Tenant, item.Hour, cancellationToken);
+        if (item.MarkETag is { } etag)
+        {
+            await changedHours.ClearAsync(new ChangedHour(item.Tenant, item.Hour, etag), cancellationToken);
+        }
+
+        return calls;
+    }
+
+    public Task<int> ArchiveAsync(TenantHour item, CancellationToken cancellationToken) =>
+        archive.WriteAsync(item.Tenant, item.Hour, cancellationToken);
+
+    /// <summary>Deletes expired documents where the store has no expiry of its own; returns how many.</summary>
+    public async Task<int> PurgeExpiredAsync(DateTimeOffset hour, CancellationToken cancellationToken)
+    {
+        var purged = 0;
+        foreach (var store in expiring)
+        {
+            purged += await store.PurgeExpiredAsync(cancellationToken);
+        }
+
+        return purged;
+    }
+}

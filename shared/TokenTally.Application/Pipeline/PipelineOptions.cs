@@ -1,0 +1,34 @@
+namespace TokenTally.Application.Pipeline;
+
+/// <summary>TokenTally:Pipeline — the hourly orchestration and backfills.</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "TokenTally:Pipeline";
+
+    /// <summary>Most changed tenant-hours one hourly run rolls up (the newest first); the rest wait for the next run.</summary>
+    public int MaxChangedHoursPerRun { get; set; } = 1_000;
+
+    /// <summary>
+    /// Hours before the run's hour that every run recomputes for every tenant whether marked or not: a fallback for marks
+    /// lost to a crash between a call's write and its mark.
+    /// </summary>
+    public int FallbackHours { get; set; } = 3;
+
+    /// <summary>Activities (or a backfill's hours) in flight at once.</summary>
+    public int MaxParallelism { get; set; } = 8;
+
+    /// <summary>Attempts of a failing activity (the first included) before it fails for good.</summary>
+    public int ActivityAttempts { get; set; } = 3;
+
+    /// <summary>The wait before an activity's second attempt; it doubles per attempt up to one minute.</summary>
+    public TimeSpan FirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most hours one backfill may cover.</summary>
+    public int MaxBackfillHours { get; set; } = 24 * 62;
+
+    /// <summary>The settings an orchestration carries in its input, so that replays read the values the run started with.</summary>
+    public RunSettings ToRunSettings() => new(MaxChangedHoursPerRun, FallbackHours, MaxParallelism, ActivityAttempts, FirstRetryInterval);
+}
+
+/// <summary>The pipeline settings in force when a run started.</summary>
+public sealed record RunSettings(int MaxChangedHours, int FallbackHours, int MaxParallelism, int ActivityAttempts, TimeSpan FirstRetryInterval);

@@ -1,0 +1,65 @@
+using System.Reflection;
+using System.Security.Claims;
+
+namespace TokenTally.Application.Projects;
+
+/// <summary>
+/// Who is calling, as the endpoints see it: the admin, or a project key with its tenant, project and scopes. Handlers take
+/// it as a parameter; it is read once from the authenticated principal.
+/// </summary>
+public sealed record Caller(string KeyId, string? Tenant, string? Project, KeyScopes Scopes, bool IsAdmin) : IBindableFromHttpContext<Caller>
+{
+    private const string TenantClaim = "tokentally:tenant";
+    private const string ProjectClaim = "tokentally:project";
+    private const string KeyIdClaim = "tokentally:key";
+    public const string ScopeClaim = "tokentally:scope";
+    public const string AdminRole = "admin";
+
+    /// <summary>Whether the key may read <paramref name="project"/> of its tenant.</summary>
+    public bool CanRead(string project) =>
+        Scopes.HasFlag(KeyScopes.ReadTenant) || (Scopes.HasFlag(KeyScopes.ReadProject) && project == Project);
+
+    /// <summary>The one project a project-scoped reader is confined to; null when it reads the whole tenant.</summary>
+    public string? ReadableProjectOnly => Scopes.HasFlag(KeyScopes.ReadTenant) ? null : Project;
+
+    /// <summary>The tenant of a project key (endpoints that need one require a project-key policy first).</summary>
+    public string RequiredTenant => Tenant ?? throw new InvalidOperationException("This endpoint needs a project key; its authorization policy should have refused the admin key.");
+
+    public static ValueTask<Caller?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult(From(context.User));
+
+    public static Caller? From(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true || user.FindFirstValue(KeyIdClaim) is not { } keyId)
+        {
+            return null;
+        }
+
+        var scopes = KeyScopeNames.Parse(user.FindAll(ScopeClaim).Select(c => c.Value));
+        return new Caller(keyId, user.FindFirstValue(TenantClaim), user.FindFirstValue(ProjectClaim), scopes, user.IsInRole(AdminRole));
+    }
+
+    internal static IEnumerable<Claim> AdminClaims() => [new(ClaimTypes.Role, AdminRole), new(KeyIdClaim, "admin")];
+
+    internal static IEnumerable<Claim> ProjectClaims(KeyResolution.ForProject key) =>
+        new[] { new Claim(TenantClaim, key.Tenant), new Claim(ProjectClaim, key.Project), new Claim(KeyIdClaim, key.KeyId) }
+            .Concat(KeyScopeNames.All.Where(name => KeyScopeNames.TryParse(name, out var scope) && key.Scopes.HasFlag(scope)).Select(name => new Claim(ScopeClaim, name)));
+}
+
+/// <summary>The authorization policies endpoints name.</summary>
+public static class Policies
+{
+    /// <summary>The admin key.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>A project key with the <c>ingest</c> scope.</summary>
+    public const string Ingest = "ingest";
+
+    /// <summary>A project key with <c>read:project</c> or <c>read:tenant</c>.</summary>
+    public const string Read = "read";
+
+    /// <summary>A project key with <c>read:tenant</c>.</summary>
+    public const string ReadTenant = "read-tenant";
+
+    /// <summary>Any valid key.</summary>
+    public const string AnyKey = "any-key";
+}

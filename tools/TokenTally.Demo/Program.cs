@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using TokenTally.Demo;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
+    .PostConfigure<IConfiguration>((demo, configuration) =>
+    {
+        demo.ServerUrl ??= $"http://127.0.0.1:{configuration["TokenTally:Local:Port"] ?? "7071"}";
+        demo.DataPath ??= configuration["TokenTally:Local:DataPath"] ?? "./.data";
+    })
+    .Validate(o => Uri.TryCreate(o.ServerUrl, UriKind.Absolute, out _), "TokenTally:Demo:ServerUrl must be an absolute URL.")
+    .Validate(o => o.Seed >= 0, "TokenTally:Demo:Seed must be 0 or more.")
+    .Validate(o => o.BackfillDays is >= 0 and < 30, "TokenTally:Demo:BackfillDays must be 0-29 (within the ledger's 30-day retention).")
+    .Validate(o => o.BackfillCallsPerDay is > 0 and <= 1_000_000, "TokenTally:Demo:BackfillCallsPerDay must be 1-1000000.")
+    .Validate(o => o.LiveCallsPerSecond is null or (>= 0 and <= 1_000), "TokenTally:Demo:LiveCallsPerSecond must be empty (the history's rate) or 0-1000.")
+    .ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DemoProgress>();
+builder.Services.AddHttpClient<DemoClient>((sp, http) =>
+{
+    http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<DemoOptions>>().Value.ServerUrl!);
+    http.Timeout = TimeSpan.FromMinutes(2);
+});
+builder.Services.AddHostedService<DemoTrafficService>();
+
+try
+{
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (OptionsValidationException invalid)
+{
+    await Console.Error.WriteLineAsync($"The demo did not start: {string.Join(" ", invalid.Failures)}");
+    return 1;
+}
