@@ -8,6 +8,9 @@ using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Health;
 
+/// <summary>The liveness answer.</summary>
+public sealed record Liveness(string Status);
+
 /// <summary>What an anonymous caller learns: whether the app can serve, and its version.</summary>
 public sealed record HealthSummary(string Status, string Version, DateTimeOffset CheckedAt);
 
@@ -40,7 +43,7 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health/live", () => TypedResults.Ok(new { status = "alive" }))
+        app.MapGet("/api/health/live", () => TypedResults.Ok(new Liveness("alive")))
             .WithName("GetLiveness").WithSummary("Answers while the process runs; checks nothing.").WithTags("Health").AllowAnonymous();
         app.MapGet("/api/health", GetReadinessAsync)
             .WithName("GetHealth").WithSummary("200 when the store and the archive answer, 503 otherwise; no details (see /api/v1/admin/health).").WithTags("Health").AllowAnonymous();

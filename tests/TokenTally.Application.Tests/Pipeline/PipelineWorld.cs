@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using TokenTally.Application.Calls;
+using TokenTally.Application.Health;
+using TokenTally.Application.Hosting;
+using TokenTally.Application.Pipeline;
+using TokenTally.Application.Projects;
+using TokenTally.Application.Rollups;
+using TokenTally.Application.Tests.Hosts;
+using TokenTally.Core.Calls;
+using TokenTally.Core.Pricing;
+using TokenTally.Core.Rollups;
+using TokenTally.Storage.Blobs;
+using TokenTally.Storage.Documents;
+using TokenTally.Storage.FileSystem;
+
+namespace TokenTally.Application.Tests.Pipeline;
+
+/// <summary>
+/// The application's services on SQLite and files in a folder of their own, with a document store that fails or waits on
+/// rollup writes for chosen tenants: the world a Durable Task worker runs the pipeline's activities in.
+/// </summary>
+public sealed class PipelineWorld : IDisposable
+{
+    private readonly TemporarySqliteStore _sqlite = new();
+    private readonly string _blobs = Path.Combine(Path.GetTempPath(), "tokentally-blobs-" + Guid.NewGuid().ToString("N"));
+
+    public FaultyRollupWrites Faults { get; } = new();
+
+    public IDocumentStore Store => _sqlite.Store;
+
+    /// <summary>Adds the application and its stores to a worker's services.</summary>
+    public void Configure(IServiceCollection services)
+    {
+        services.AddLogging();
+        services.AddTokenTallyApplication();
+        services.PostConfigure<PipelineOptions>(o => (o.FirstRetryInterval, o.FallbackHours) = (TimeSpan.FromMilliseconds(100), 0));
+        services.AddSingleton(new HostInfo("test"));
+        services.AddSingleton<IDocumentStore>(new FaultyStore(_sqlite.Store, Faults));
+        services.AddSingleton<IExpiringDocumentStore>(_sqlite.Store);
+        services.AddSingleton<IBlobStore>(new FileSystemBlobStore(_blobs));
+    }
+
+    /// <summary>Stores <paramref name="perHour"/> calls for each tenant in each of the hours, through the ledger (which marks the hours).</summary>
+    public async Task IngestAsync(IServiceProvider services, IEnumerable<string> tenants, IEnumerable<DateTimeOffset> hours, int perHour)
+    {
+        var calls = services.GetRequiredService<CallRecordStore>();
+        var stored = new List<StoredCall>();
+        foreach (var tenant in tenants)
+        {
+            await services.GetRequiredService<ProjectStore>().CreateAsync(tenant, "p", new Dictionary<string, string>(), TestContext.Current.CancellationToken);
+            foreach (var hour in hours)
+            {
+                stored.AddRange(Enumerable.Range(0, perHour).Select(i => Call(tenant, hour.AddMinutes(i % 60), $"{tenant}-{hour:yyyyMMddHH}-{i}")));
+            }
+        }
+
+        await calls.UpsertAsync(stored, TimeSpan.FromDays(30), TestContext.Current.CancellationToken);
+    }
+
+    public async Task<long> CallsRolledUpAsync(IServiceProvider services, string tenant, DateTimeOffset hour)
+    {
+        long calls = 0;
+        await foreach (var row in services.GetRequiredService<RollupStore>().ReadAsync(tenant, Cube.Total, hour, hour.AddHours(1), TestContext.Current.CancellationToken))
+        {
+            calls += row.Calls;
+        }
+
+        return calls;
+    }
+
+    private static StoredCall Call(string tenant, DateTimeOffset at, string id)
+    {
+        var usage = new TokenUsage(1_000, 100);
+        var e = new CallEvent { Id = id, Timestamp = at, Tenant = tenant, Project = "p", Provider = "openai", Model = "gpt-4o", Usage = usage, LatencyMs = 300 };
+        var cost = new Pricer(PriceCatalog.Default).Price(new PricingRequest("openai", "gpt-4o", at, usage)) is PricingOutcome.Priced priced ? priced.Cost : null;
+        return new StoredCall(e, new PricedCall("openai", "gpt-4o", cost, null, PriceCatalog.Default.Version), at);
+    }
+
+    public void Dispose()
+    {
+        _sqlite.Dispose();
+        if (Directory.Exists(_blobs))
+        {
+            Directory.Delete(_blobs, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Which tenants' rollups fail (a count, or for good) or wait for a gate, and how many were attempted: an hour's rollup
+    /// writes its hour rows first (then the day rows), so the hour-row write stands for one attempt of the activity.
+    /// </summary>
+    public sealed class FaultyRollupWrites
+    {
+        private readonly ConcurrentDictionary<string, int> _failuresLeft = new();
+
+        public ConcurrentDictionary<string, int> Attempts { get; } = new();
+
+        public TaskCompletionSource? Gate { get; set; }
+
+        public void FailNext(string tenant, int times) => _failuresLeft[tenant] = times;
+
+        public void FailForGood(string tenant) => _failuresLeft[tenant] = int.MaxValue;
+
+        public void Heal(string tenant) => _failuresLeft.TryRemove(tenant, out _);
+
+        internal async Task BeforeWriteAsync(string tenant)
+        {
+            Attempts.AddOrUpdate(tenant, 1, (_, n) => n + 1);
+            if (Gate is { } gate)
+            {
+                await gate.Task;
+            }
+
+            if (_failuresLeft.TryGetValue(tenant, out var left) && left > 0)
+            {
+                _failuresLeft[tenant] = left == int.MaxValue ? left : left - 1;
+                throw new IOException($"Injected rollup failure for {tenant}.");
+            }
+        }
+    }
+
+    private sealed class FaultyStore(IDocumentStore inner, FaultyRollupWrites faults) : IDocumentStore
+    {
+        public Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
+            inner.GetAsync(container, partitionKey, id, cancellationToken);
+
+        public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) =>
+            inner.FindByLookupKeyAsync(container, lookupKey, cancellationToken);
+
+        public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
+            inner.UpsertAsync(container, document, condition, cancellationToken);
+
+        public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
+        {
+            if (container == DocumentContainer.Rollups && documents.Count > 0 && !documents[0].RangeKey!.Contains("|d|", StringComparison.Ordinal))
+            {
+                await faults.BeforeWriteAsync(documents[0].PartitionKey);
+            }
+
+            return await inner.UpsertManyAsync(container, documents, cancellationToken);
+        }
+
+        public Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+            inner.PatchAsync(container, partitionKey, id, operations, ifMatch, cancellationToken);
+
+        public Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken) =>
+            inner.DeleteAsync(container, partitionKey, id, ifMatch, cancellationToken);
+
+        public IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, CancellationToken cancellationToken) =>
+            inner.QueryPartitionAsync(container, partitionKey, range, cancellationToken);
+    }
+}

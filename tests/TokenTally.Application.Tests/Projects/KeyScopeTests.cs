@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using TokenTally.Application.Tests.Hosts;
+using TokenTally.Testing;
+
+namespace TokenTally.Application.Tests.Projects;
+
+/// <summary>
+/// Every endpoint × every kind of caller: no key, the admin key, a project key with each scope (ingest, read:project,
+/// read:tenant), and a key of another tenant — against the caller's own project, another project of its tenant, and another
+/// tenant. An ingestion key embedded in an app reads nothing; a read:project key reads its project only.
+/// </summary>
+public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecification(start)
+{
+    private enum Caller
+    {
+        None,
+        Admin,
+        Ingest,
+        ReadProject,
+        ReadTenant,
+        OtherTenant,
+    }
+
+    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys);
+
+    /// <summary>One request and what each caller gets: a status, and for some a check of what the answer shows.</summary>
+    private sealed record Case(string Template, HttpMethod Method, string Path, object? Body, IReadOnlyDictionary<Caller, (HttpStatusCode Status, Func<JsonElement, bool>? Shows)> Expect);
+
+    private async Task<World> ArrangeAsync()
+    {
+        var a1 = await NewSessionAsync("ingest");
+        var a2 = await ApiSession.CreateAsync(Host, ["ingest"], tenant: a1.Tenant);
+        var b1 = await NewSessionAsync("ingest");
+        await a1.PostEventsAsync(CallRecords.Batch(CallRecords.Record("a1-call", Pipelines.ClosedHour(1))));
+        await a2.PostEventsAsync(CallRecords.Batch(CallRecords.Record("a2-call", Pipelines.ClosedHour(1))));
+        await b1.PostEventsAsync(CallRecords.Batch(CallRecords.Record("b1-call", Pipelines.ClosedHour(1))));
+        await a1.SendAdminAsync(HttpMethod.Put, $"/api/v1/admin/tenants/{a1.Tenant}/price-overrides", new { discountPercent = 10 });
+        await Host.RunHourAsync();
+        var keys = new Dictionary<Caller, string?>
+        {
+            [Caller.None] = null,
+            [Caller.Admin] = Host.AdminKey,
+            [Caller.Ingest] = a1.Key,
+            [Caller.ReadProject] = await a1.KeyWithAsync("read:project"),
+            [Caller.ReadTenant] = await a1.KeyWithAsync("read:tenant"),
+            [Caller.OtherTenant] = await b1.KeyWithAsync("ingest", "read:tenant"),
+        };
+        return new World(a1, a2, b1, keys);
+    }
+
+    private static long Calls(JsonElement report) => report.GetProperty("total").GetProperty("calls").GetInt64();
+
+    private static IReadOnlyDictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)> Only(HttpStatusCode allowed, HttpStatusCode others, params Caller[] callers) =>
+        Enum.GetValues<Caller>().ToDictionary(c => c, c => (c == Caller.None ? HttpStatusCode.Unauthorized : callers.Contains(c) ? allowed : others, (Func<JsonElement, bool>?)null));
+
+    private static IReadOnlyDictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)> Everyone(HttpStatusCode status) =>
+        Enum.GetValues<Caller>().ToDictionary(c => c, _ => (status, (Func<JsonElement, bool>?)null));
+
+    private static IEnumerable<Case> Cases(World w)
+    {
+        var (a1, a2) = (w.A1, w.A2);
+        var admin = Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin);
+        var recent = Uri.EscapeDataString(Pipelines.ClosedHour(3).ToString("O"));
+        yield return new("GET /api/health", HttpMethod.Get, "/api/health", null, Everyone(HttpStatusCode.OK));
+        yield return new("GET /api/health/live", HttpMethod.Get, "/api/health/live", null, Everyone(HttpStatusCode.OK));
+        yield return new("GET /api/v1/schema/call-event.json", HttpMethod.Get, "/api/v1/schema/call-event.json", null, Everyone(HttpStatusCode.OK));
+        yield return new("GET /api/v1/openapi.json", HttpMethod.Get, "/api/v1/openapi.json", null, Everyone(HttpStatusCode.OK));
+        yield return new("GET /api/v1/admin/health", HttpMethod.Get, "/api/v1/admin/health", null, admin);
+
+        yield return new("POST /api/v1/events", HttpMethod.Post, "/api/v1/events", new[] { JsonSerializer.Deserialize<JsonElement>(CallRecords.Record()) },
+            Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Ingest, Caller.OtherTenant));
+        yield return new("POST /api/v1/events", HttpMethod.Post, "/api/v1/events", new[] { JsonSerializer.Deserialize<JsonElement>(CallRecords.Record(extra: $",\"project\":\"{a2.Project}\"")) },
+            Only(HttpStatusCode.Forbidden, HttpStatusCode.Forbidden));
+
+        var read = new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.Forbidden, null),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+        };
+        yield return new("GET /api/v1/calls/{id}", HttpMethod.Get, "/api/v1/calls/a1-call", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(read)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.OK, null),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, null),
+            [Caller.OtherTenant] = (HttpStatusCode.NotFound, null),
+        });
+        yield return new("GET /api/v1/calls/{id}", HttpMethod.Get, "/api/v1/calls/a2-call", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(read)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.NotFound, null),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, null),
+            [Caller.OtherTenant] = (HttpStatusCode.NotFound, null),
+        });
+        yield return new("GET /api/v1/costs", HttpMethod.Get, $"/api/v1/costs?from={recent}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(read)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => Calls(r) == 1),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => Calls(r) == 2),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, r => Calls(r) == 1),
+        });
+        yield return new("GET /api/v1/costs", HttpMethod.Get, $"/api/v1/costs?from={recent}&project={a2.Project}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(read)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => Calls(r) == 1),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, r => Calls(r) == 0),
+        });
+        yield return new("GET /api/v1/costs/summary", HttpMethod.Get, "/api/v1/costs/summary", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(read)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => r.GetProperty("biggestMovers").EnumerateArray().Sum(m => m.GetProperty("lastWeekUsd").GetDecimal()) > 0),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, null),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, null),
+        });
+        yield return new("GET /api/v1/usage/top", HttpMethod.Get, $"/api/v1/usage/top?dimension=project&from={recent}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(read)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => r.EnumerateArray().Select(e => e.GetProperty("value").GetString()).SequenceEqual([a1.Project])),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() == 2),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() == 1 && r[0].GetProperty("value").GetString() == w.B1.Project),
+        });
+        yield return new("GET /api/v1/prices", HttpMethod.Get, "/api/v1/prices", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, r => !HasOverrides(r)),
+            [Caller.Ingest] = (HttpStatusCode.OK, r => !HasOverrides(r)),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => !HasOverrides(r)),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, HasOverrides),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, r => !HasOverrides(r)),
+        });
+        yield return new("GET /api/v1/prices/unpriced", HttpMethod.Get, "/api/v1/prices/unpriced", null, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.ReadTenant, Caller.OtherTenant));
+
+        var projects = $"/api/v1/admin/projects/{a1.Tenant}/{a1.Project}";
+        yield return new("POST /api/v1/admin/projects/", HttpMethod.Post, "/api/v1/admin/projects", new { tenant = a1.Tenant, project = a1.Project }, Only(HttpStatusCode.Conflict, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("GET /api/v1/admin/projects/{tenant}/{project}", HttpMethod.Get, projects, null, admin);
+        yield return new("PUT /api/v1/admin/projects/{tenant}/{project}/azure-deployments", HttpMethod.Put, projects + "/azure-deployments", new Dictionary<string, string> { ["eu"] = "gpt-4o" }, admin);
+        yield return new("POST /api/v1/admin/projects/{tenant}/{project}/keys", HttpMethod.Post, projects + "/keys", new { name = "matrix" }, Only(HttpStatusCode.Created, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("GET /api/v1/admin/projects/{tenant}/{project}/keys", HttpMethod.Get, projects + "/keys", null, admin);
+        yield return new("DELETE /api/v1/admin/projects/{tenant}/{project}/keys/{keyId}", HttpMethod.Delete, projects + "/keys/000000000000", null, Only(HttpStatusCode.NotFound, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("GET /api/v1/admin/tenants/{tenant}/price-overrides/", HttpMethod.Get, $"/api/v1/admin/tenants/{a1.Tenant}/price-overrides", null, admin);
+        yield return new("PUT /api/v1/admin/tenants/{tenant}/price-overrides/", HttpMethod.Put, $"/api/v1/admin/tenants/{a1.Tenant}/price-overrides", new { discountPercent = 10 }, admin);
+        yield return new("POST /api/v1/pipeline/runs/", HttpMethod.Post, "/api/v1/pipeline/runs", new { from = Pipelines.ClosedHour(2), to = Pipelines.ClosedHour(1) }, Only(HttpStatusCode.Accepted, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("GET /api/v1/pipeline/runs/", HttpMethod.Get, "/api/v1/pipeline/runs", null, admin);
+        yield return new("GET /api/v1/pipeline/runs/{id}", HttpMethod.Get, "/api/v1/pipeline/runs/hourly-2000010100", null, Only(HttpStatusCode.NotFound, HttpStatusCode.Forbidden, Caller.Admin));
+    }
+
+    private static bool HasOverrides(JsonElement catalog) => catalog.TryGetProperty("tenantOverrides", out var overrides) && overrides.ValueKind == JsonValueKind.Object;
+
+    [Fact]
+    public async Task EveryEndpointAnswersEachKindOfCallerAsItsScopesAllow()
+    {
+        var world = await ArrangeAsync();
+        var failures = new List<string>();
+
+        foreach (var @case in Cases(world))
+        {
+            foreach (var (caller, (status, shows)) in @case.Expect)
+            {
+                using var request = new HttpRequestMessage(@case.Method, @case.Path);
+                if (world.Keys[caller] is { } key)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                }
+
+                if (@case.Body is not null)
+                {
+                    request.Content = JsonContent.Create(@case.Body);
+                }
+
+                var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
+                var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+                if (response.StatusCode != status)
+                {
+                    failures.Add($"{@case.Method} {@case.Path} as {caller}: {(int)response.StatusCode}, expected {(int)status}: {text[..Math.Min(300, text.Length)]}");
+                }
+                else if (shows is not null && !shows(JsonDocument.Parse(text).RootElement))
+                {
+                    failures.Add($"{@case.Method} {@case.Path} as {caller}: showed what it should not: {text[..Math.Min(500, text.Length)]}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task EveryEndpointOfTheApiIsInTheMatrix()
+    {
+        var world = await ArrangeAsync();
+        await using var local = await LocalApiHost.StartAsync();
+        var covered = Cases(world).Select(c => c.Template).ToHashSet();
+
+        var endpoints = local.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText != "/")
+            .Select(e => $"{e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Single()} {e.RoutePattern.RawText}");
+
+        var missing = endpoints.Where(e => !covered.Contains(e)).ToList();
+        Assert.True(missing.Count == 0, "Endpoints without a row in the key-scope matrix: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public async Task AKeyWithoutAScopeIsRefusedAndTheAnswerNamesTheScopeItNeeds()
+    {
+        var session = await NewSessionAsync("ingest");
+
+        var costs = await session.GetAsync("/api/v1/costs");
+        var issue = await session.SendAdminAsync(HttpMethod.Post, $"/api/v1/admin/projects/{session.Tenant}/{session.Project}/keys", new { scopes = new[] { "write:everything" } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, costs.StatusCode);
+        Assert.Contains("read:project", (await costs.ReadProblemAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty((await issue.ReadProblemAsync()).FieldErrors("scopes"));
+    }
+
+    [Fact]
+    public async Task AKeyIssuedWithoutScopesMaySendButNotRead()
+    {
+        var session = await NewSessionAsync("ingest");
+        var issued = await (await session.SendAdminAsync(HttpMethod.Post, $"/api/v1/admin/projects/{session.Tenant}/{session.Project}/keys", new { name = "app" }))
+            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var key = issued.GetProperty("key").GetString()!;
+
+        var send = await session.PostEventsAsync(CallRecords.Batch(CallRecords.Record("mine")), key: key);
+        var read = await session.GetAsync("/api/v1/calls/mine", key);
+
+        Assert.Equal(["ingest"], issued.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(HttpStatusCode.OK, send.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+    }
+}
+
+public sealed class KeyScopesOnLocalMode() : KeyScopeTests(ApiHosts.Local());
+
+public sealed class KeyScopesOnTheFunctionsApp(CosmosTestServerFixture cosmos, AzuriteFixture azurite) : KeyScopeTests(ApiHosts.Functions(cosmos, azurite));
