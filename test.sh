@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every TokenTally test: installs what is missing (npm packages from package-lock.json),
+# Runs every TokenTally test: installs what is missing (npm packages from package-lock.json, curl and jq),
 # then the xunit suites. Test fixtures start Azurite and the Cosmos DB test server themselves,
 # on free loopback ports. Ends with the line "Totals: N passed, N failed, N skipped".
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 require_dotnet
 require_node_packages
+require_walkthrough_tools
 
 results=artifacts/test-results
 rm -rf "$results"

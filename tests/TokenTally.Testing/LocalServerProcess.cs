@@ -53,12 +53,14 @@ public sealed class LocalServerProcess : IAsyncDisposable
     /// <param name="settings">Further command-line settings, such as <c>--TokenTally:Local:RunScheduler=false</c>.</param>
     /// <param name="logPath">A file to write the whole output to; null keeps only the last lines.</param>
     /// <param name="cancellationToken">Stops waiting for the server.</param>
-    public static async Task<LocalServerProcess> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, CancellationToken cancellationToken)
+    /// <param name="port">The loopback port; a free one when null.</param>
+    /// <param name="workingDirectory">The server's working directory; the repository when null.</param>
+    public static async Task<LocalServerProcess> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, CancellationToken cancellationToken, int? port = null, string? workingDirectory = null)
     {
-        var port = FreeLoopbackPort();
+        port ??= FreeLoopbackPort();
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryPaths.Root,
+            WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
