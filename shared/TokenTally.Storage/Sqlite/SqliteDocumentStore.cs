@@ -15,8 +15,7 @@ namespace TokenTally.Storage.Sqlite;
 /// key, id) itself, as before, every call record with a random id landed in a page of its own and SQLite
 /// rebalanced full pages of 1 KB rows around it: a batch dirtied (and the WAL rewrote) a page per record, and
 /// ingestion was several times slower. The range-key index leaves out the calls container (read by whole
-/// partitions only) and the expiry index is keyed by day, for the same reason. Databases in the earlier layout
-/// are copied into this one at start-up.
+/// partitions only) and the expiry index is keyed by day, for the same reason.
 /// </remarks>
 public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
@@ -59,7 +58,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", CancellationToken.None);
-        await MigrateWithoutRowIdLayoutAsync(connection);
         await ExecuteAsync(connection, null, $"""
             CREATE TABLE IF NOT EXISTS documents (
                 seq        INTEGER PRIMARY KEY,
@@ -77,11 +75,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             CREATE INDEX IF NOT EXISTS documents_range_except_calls ON documents (container, pk, rk) WHERE {NotCalls};
             CREATE INDEX IF NOT EXISTS documents_expiry_day ON documents ({ExpiryDay}) WHERE expires_at IS NOT NULL;
             """, CancellationToken.None);
-        if (!await HasColumnAsync(connection, "lookup"))
-        {
-            await ExecuteAsync(connection, null, "ALTER TABLE documents ADD COLUMN lookup TEXT NULL;", CancellationToken.None);
-        }
-
         // A lookup key names one document: whoever held it before lets go of it when another document takes it. An update
         // does this by trigger; inserts do it one statement per transaction (ReleaseLookupKeysTakenByInsertsAsync), since
         // a trigger on every insert cost a sixth of the write time of a batch of calls.
@@ -93,43 +86,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
                 UPDATE documents SET lookup = NULL WHERE container = NEW.container AND lookup = NEW.lookup AND seq <> NEW.seq;
             END;
             """, CancellationToken.None);
-    }
-
-    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string column)
-    {
-        await using var probe = connection.CreateCommand();
-        probe.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = $column";
-        probe.Parameters.AddWithValue("$column", column);
-        return (long)(await probe.ExecuteScalarAsync())! > 0;
-    }
-
-    /// <summary>Moves the documents of a database made by an earlier version (a WITHOUT ROWID table keyed by container, pk and id) into the current layout.</summary>
-    private static async Task MigrateWithoutRowIdLayoutAsync(SqliteConnection connection)
-    {
-        await using (var probe = connection.CreateCommand())
-        {
-            probe.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'documents'";
-            if ((long)(await probe.ExecuteScalarAsync())! == 0 || await HasColumnAsync(connection, "seq"))
-            {
-                return;
-            }
-        }
-
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-        await ExecuteAsync(connection, transaction, $"""
-            DROP INDEX IF EXISTS documents_range;
-            DROP INDEX IF EXISTS documents_expiry;
-            DROP INDEX IF EXISTS documents_range_except_calls;
-            DROP INDEX IF EXISTS documents_expiry_day;
-            ALTER TABLE documents RENAME TO documents_without_rowid;
-            CREATE TABLE documents (
-                seq INTEGER PRIMARY KEY, container TEXT NOT NULL, pk TEXT NOT NULL, id TEXT NOT NULL, rk TEXT NULL,
-                data TEXT NOT NULL, etag TEXT NOT NULL, ttl_s INTEGER NULL, expires_at INTEGER NULL);
-            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at)
-                SELECT container, pk, id, rk, data, etag, ttl_s, expires_at FROM documents_without_rowid;
-            DROP TABLE documents_without_rowid;
-            """, CancellationToken.None);
-        await transaction.CommitAsync();
     }
 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
