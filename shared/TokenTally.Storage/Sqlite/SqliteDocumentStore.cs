@@ -173,7 +173,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         // Serialize before the transaction starts: it is CPU work that need not hold SQLite's write lock.
         var rows = new object[documents.Count][];
         var containerName = DocumentContainerNames.Of(container);
-        var lookupKeys = new List<string>();
         for (var i = 0; i < documents.Count; i++)
         {
             var document = documents[i];
@@ -185,21 +184,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
                 document.TimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalSeconds) : DBNull.Value, DBNull.Value,
                 (object?)document.LookupKey ?? DBNull.Value, (object?)document.ContentHash ?? DBNull.Value,
             ];
-            if (document.LookupKey is { } key)
-            {
-                lookupKeys.Add(key);
-            }
         }
 
-        var keysJson = lookupKeys.Count == 0 ? null : JsonSerializer.Serialize(lookupKeys);
         await using var session = await BeginWriteAsync(cancellationToken);
         var now = NowMs();
         await using var batch = new BatchWriter(session.Connection, session.Transaction, containerName, now);
 
-        // The holders of every key, read at once, serve as long as no write changes a row another write of the batch reads
-        // (no key or target twice, no target holding another write's key); otherwise each write reads its holder afresh.
-        var holders = keysJson is null ? null : await batch.ReadHoldersAsync(keysJson, cancellationToken);
-        var holdersStayValid = holders is not null && HoldersStayValid(documents, lookupKeys.Count, holders);
+        // Most batches are new documents, whose inserts meet neither their key nor their lookup key in the unique indexes and are
+        // all there is to do. From the first write that meets a stored row on (mostly a batch sent again), the rows holding the
+        // remaining writes' lookup keys are read at once, and serve as long as no write changes a row another one reads (no key
+        // or document twice, no document holding another write's key); otherwise each write reads the holder of its key.
+        Dictionary<string, StoredRow>? holders = null;
+        var holdersStayValid = false;
         for (var i = 0; i < documents.Count; i++)
         {
             var values = rows[i];
@@ -208,8 +204,21 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
                 values[ExpiresAtParameter] = now + (long)expiry.TotalMilliseconds;
             }
 
+            if (holders is null)
+            {
+                if (await batch.InsertAsync(values, movedFrom: null, cancellationToken) is { } inserted)
+                {
+                    results[i] = inserted;
+                    continue;
+                }
+
+                var remaining = documents.Skip(i).ToList();
+                holders = await batch.ReadHoldersAsync(JsonSerializer.Serialize(remaining.Select(d => d.LookupKey).OfType<string>()), cancellationToken);
+                holdersStayValid = HoldersStayValid(remaining, holders);
+            }
+
             StoredRow? holder = documents[i].LookupKey is not { } key ? null
-                : holdersStayValid ? (holders!.TryGetValue(key, out var held) ? held : null)
+                : holdersStayValid ? (holders.TryGetValue(key, out var held) ? held : null)
                 : await batch.ReadHolderAsync(key, cancellationToken);
             results[i] = await batch.WriteAsync(documents[i], values, holder, cancellationToken);
         }
@@ -218,9 +227,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         return results;
     }
 
-    private static bool HoldersStayValid(IReadOnlyList<DocumentWrite> documents, int keyCount, Dictionary<string, StoredRow> holders)
+    private static bool HoldersStayValid(IReadOnlyList<DocumentWrite> documents, Dictionary<string, StoredRow> holders)
     {
-        var keys = new HashSet<string>(keyCount, StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         var targets = new Dictionary<(string, string), string?>(documents.Count);
         foreach (var document in documents)
         {
@@ -580,7 +589,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             return holders;
         }
 
-        public async Task<StoredRow?> ReadHolderAsync(string lookupKey, CancellationToken cancellationToken)
+        public async ValueTask<StoredRow?> ReadHolderAsync(string lookupKey, CancellationToken cancellationToken)
         {
             _readHolder ??= Command($"SELECT {RowColumns} FROM documents WHERE container = $c AND lookup = $lookup", "$c", "$lookup");
             _readHolder.Parameters[0].Value = container;
@@ -589,7 +598,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }
 
         /// <summary>Writes one document of the batch; <paramref name="holder"/> is the row holding its lookup key, if any.</summary>
-        public async Task<WriteResult> WriteAsync(DocumentWrite document, object[] values, StoredRow? holder, CancellationToken cancellationToken)
+        public async ValueTask<WriteResult> WriteAsync(DocumentWrite document, object[] values, StoredRow? holder, CancellationToken cancellationToken)
         {
             if (document.LookupKey is null)
             {
@@ -651,14 +660,14 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             }
         }
 
-        /// <summary>Inserts the row unless its (container, pk, id) exists; null when it does.</summary>
-        private async Task<WriteResult?> InsertAsync(object[] values, string? movedFrom, CancellationToken cancellationToken)
+        /// <summary>Inserts the row unless a row has its (container, pk, id) or its lookup key; null when one does.</summary>
+        public async ValueTask<WriteResult?> InsertAsync(object[] values, string? movedFrom, CancellationToken cancellationToken)
         {
             if (_insert is null)
             {
                 _insert = Command("""
                     INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, lookup, hash) VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $lookup, $hash)
-                    ON CONFLICT (container, pk, id) DO NOTHING
+                    ON CONFLICT DO NOTHING
                     """, RowParameters);
                 await _insert.PrepareAsync(cancellationToken);
             }
@@ -674,7 +683,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }
 
         /// <summary>Writes over an existing row: nothing when its hash is the write's (but for taking the key), else every column.</summary>
-        private async Task<WriteResult> WriteOverAsync(StoredRow row, DocumentWrite document, object[] values, string? movedFrom, CancellationToken cancellationToken)
+        private async ValueTask<WriteResult> WriteOverAsync(StoredRow row, DocumentWrite document, object[] values, string? movedFrom, CancellationToken cancellationToken)
         {
             if (!row.Expired && document.ContentHash is { } hash && row.Hash == hash)
             {
@@ -707,14 +716,14 @@ public sealed class SqliteDocumentStore : IDocumentStore, IAsyncDisposable, IDis
             return WriteResult.Success((string)values[EtagParameter], created: row.Expired && movedFrom is null, movedFrom);
         }
 
-        private async Task<StoredRow?> ReadTargetAsync(DocumentWrite document, CancellationToken cancellationToken)
+        private async ValueTask<StoredRow?> ReadTargetAsync(DocumentWrite document, CancellationToken cancellationToken)
         {
             _readTarget ??= Command($"SELECT {RowColumns} FROM documents WHERE container = $c AND pk = $pk AND id = $id", "$c", "$pk", "$id");
             (_readTarget.Parameters[0].Value, _readTarget.Parameters[1].Value, _readTarget.Parameters[2].Value) = (container, document.PartitionKey, document.Id);
             return await ReadOneAsync(_readTarget, cancellationToken);
         }
 
-        private async Task<StoredRow?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
+        private async ValueTask<StoredRow?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await reader.ReadAsync(cancellationToken) ? ReadRow(reader) : null;

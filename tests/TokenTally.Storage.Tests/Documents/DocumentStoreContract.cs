@@ -492,6 +492,28 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task EachWriteOfAMixedBatchSaysWhatItDid()
+    {
+        SkipIfUnavailable();
+        var (earlier, later) = ($"{_pk}-earlier", $"{_pk}-later");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(earlier, "moving", $"{_pk}|moving"), Call(later, "same", $"{_pk}|same", hash: "h"), Call(later, "changed", $"{_pk}|changed", hash: "h")], Ct);
+
+        var results = await Store.UpsertManyAsync(
+            DocumentContainer.Calls,
+            [
+                Call(later, "new-1", $"{_pk}|new-1"), Call(later, "moving", $"{_pk}|moving"), Call(later, "new-2", $"{_pk}|new-2"),
+                Call(later, "same", $"{_pk}|same", hash: "h"), Call(later, "changed", $"{_pk}|changed", hash: "h2"), Call(later, "new-3", null),
+            ],
+            Ct);
+
+        Assert.Equal(
+            [(true, false, null), (false, false, earlier), (true, false, null), (false, true, null), (false, false, null), (true, false, null)],
+            results.Select(r => (r.Created, r.Unchanged, r.MovedFrom)));
+        var counts = await CountAsync(earlier, later);
+        Assert.Equal([0, 6], counts);
+    }
+
+    [Fact]
     public async Task ALookupKeyNamedTwiceInOneBatchKeepsOnlyTheLaterDocument()
     {
         SkipIfUnavailable();
