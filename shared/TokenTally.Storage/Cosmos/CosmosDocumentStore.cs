@@ -1,7 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Azure.Cosmos;
@@ -22,8 +20,9 @@ public enum CosmosReadMode
 
 /// <summary>
 /// The Cosmos DB (NoSQL API) document store. Every container is partitioned on <c>/pk</c>; an item
-/// is <c>{ id, pk, rk, ttl, data }</c>. Only point operations, patch, etag preconditions and
-/// single-partition queries without ORDER BY or aggregates are used.
+/// is <c>{ id, pk, rk, ttl, data, h, lineage, touched }</c> (<c>h</c> the content hash; <c>lineage</c> and <c>touched</c> see <see cref="PointWrites"/>).
+/// Only point operations, patch, etag preconditions and single-partition queries without ORDER BY or aggregates are
+/// used; lookup keys are pointer items written by <see cref="PointWrites"/>.
 /// </summary>
 public sealed class CosmosDocumentStore(CosmosClient client, string databaseName, CosmosReadMode readMode = CosmosReadMode.PointRead) : IDocumentStore
 {
@@ -40,52 +39,59 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
         }
     }
 
-    public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
+    public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
+        await ReadItemAsync(Container(container), partitionKey, id, cancellationToken) is { } item ? ToDocument(item) : null;
+
+    private async Task<JsonObject?> ReadItemAsync(Container target, string partitionKey, string id, CancellationToken cancellationToken)
     {
         if (readMode == CosmosReadMode.PartitionQuery)
         {
             var query = new QueryDefinition("SELECT * FROM c WHERE c.pk = @pk AND c.id = @id").WithParameter("@pk", partitionKey).WithParameter("@id", id);
-            await foreach (var document in QueryAsync(container, partitionKey, query, cancellationToken))
+            await foreach (var item in QueryItemsAsync(target, partitionKey, query, cancellationToken))
             {
-                return document;
+                return item;
             }
 
             return null;
         }
 
-        using var response = await Container(container).ReadItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
+        using var response = await target.ReadItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
 
         EnsureSuccess(response, "read");
-        return ToDocument(await JsonNode.ParseAsync(response.Content, cancellationToken: cancellationToken) as JsonObject);
+        return await JsonNode.ParseAsync(response.Content, cancellationToken: cancellationToken) as JsonObject
+            ?? throw new InvalidDataException("Cosmos DB returned an item that is not a JSON object.");
     }
 
-    public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
-        UpsertAsync(container, document, condition, writesLookupKey: true, cancellationToken);
-
-    private async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, bool writesLookupKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes with a lookup key or content hash follow <see cref="PointWrites"/> (read, then create or replace by etag, then the
+    /// pointer); a writer that stops between its document and the pointer leaves a second document holding the key until the
+    /// key is written again.
+    /// </summary>
+    public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(condition);
-        using var body = ToItem(document);
-        var target = Container(container);
-        var key = new PartitionKey(document.PartitionKey);
-        using var response = condition switch
+        DocumentWrite.RefuseLookupKeyUnder(condition, document);
+        var items = new PointOperations(this, Container(container));
+        switch (condition)
         {
-            WriteCondition.Absent => await target.CreateItemStreamAsync(body, key, cancellationToken: cancellationToken),
-            WriteCondition.Matching m => await target.ReplaceItemStreamAsync(body, document.Id, key, new ItemRequestOptions { IfMatchEtag = m.ETag }, cancellationToken),
-            _ => await target.UpsertItemStreamAsync(body, key, cancellationToken: cancellationToken),
-        };
-        var result = ToWriteResult(response, "upsert");
-        if (result.Succeeded && writesLookupKey && document.LookupKey is { } lookupKey)
-        {
-            await WriteLookupPointerAsync(target, document, lookupKey, cancellationToken);
-        }
+            case WriteCondition.Matching m when document.ContentHash is { } hash:
+                var current = await items.ReadAsync(document.PartitionKey, document.Id, cancellationToken);
+                if (current is null || current.ETag != m.ETag)
+                {
+                    return WriteResult.Failed(current is null ? WriteStatus.NotFound : WriteStatus.PreconditionFailed);
+                }
 
-        return result;
+                return current.ContentHash == hash ? WriteResult.Success(current.ETag, unchanged: true) : await items.WriteAsync(document, null, condition, cancellationToken);
+            case WriteCondition.Matching or WriteCondition.Absent:
+                return await items.WriteAsync(document, null, condition, cancellationToken);
+            default:
+                return await new PointWrites(items).UpsertAsync(document, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -95,61 +101,47 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
     public async Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lookupKey);
-        var pointer = await GetAsync(container, LookupPartition(lookupKey), LookupId(lookupKey), cancellationToken);
-        if (pointer is null || (string?)pointer.Data["key"] != lookupKey || (string?)pointer.Data["pk"] is not { } partitionKey || (string?)pointer.Data["id"] is not { } id)
-        {
-            return null;
-        }
-
-        return await GetAsync(container, partitionKey, id, cancellationToken);
+        var (pointerPartition, pointerId) = PointWrites.PointerOf(lookupKey);
+        var pointer = await GetAsync(container, pointerPartition, pointerId, cancellationToken);
+        return pointer is not null && PointWrites.Target(pointer.Data, lookupKey) is { } target
+            ? await GetAsync(container, target.PartitionKey, target.Id, cancellationToken)
+            : null;
     }
 
-    private static async Task WriteLookupPointerAsync(Container target, DocumentWrite document, string lookupKey, CancellationToken cancellationToken)
-    {
-        var pointer = new DocumentWrite(
-            LookupPartition(lookupKey),
-            LookupId(lookupKey),
-            new JsonObject { ["key"] = lookupKey, ["pk"] = document.PartitionKey, ["id"] = document.Id },
-            TimeToLive: document.TimeToLive);
-        using var body = ToItem(pointer);
-        using var response = await target.UpsertItemStreamAsync(body, new PartitionKey(pointer.PartitionKey), cancellationToken: cancellationToken);
-        EnsureSuccess(response, "upsert lookup pointer");
-    }
-
-    private static string LookupPartition(string lookupKey)
-    {
-        var hash = 2166136261u;
-        foreach (var c in lookupKey)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return $"lookup|{hash % 64:x2}";
-    }
-
-    // Item ids may not hold '/', '\\', '?' or '#' and are at most 255 characters; a hash of the key is neither.
-    private static string LookupId(string lookupKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(lookupKey)));
-
-    public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
+    /// <summary>
+    /// Point writes in parallel (transactional batch and bulk mode are beyond what the Cosmos test server runs), in order for
+    /// writes that share a lookup key; see <see cref="UpsertAsync"/>.
+    /// </summary>
+    public Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var results = new WriteResult[documents.Count];
-
-        // Decided before the writes below, which run in parallel.
-        var writesLookupKey = DocumentWrite.TakeLookupKeys(documents);
-
-        // Point upserts in parallel: transactional batch and bulk mode are beyond what the Cosmos test server runs.
-        await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (i, ct) =>
-            results[i] = await UpsertAsync(container, documents[i], WriteCondition.None, writesLookupKey[i], ct));
-        return results;
+        return new PointWrites(new PointOperations(this, Container(container))).UpsertManyAsync(documents, cancellationToken);
     }
 
     public async Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<Documents.PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
     {
         JsonPatchApplier.Validate(operations);
         var cosmosOperations = operations.Select(ToCosmosPatch).ToList();
+
+        // The content hash described the data before the patch; when the patch has no room left for forgetting it, a second one does.
+        var forgetsHash = cosmosOperations.Count < Documents.PatchOperation.MaxOperationsPerPatch;
+        if (forgetsHash)
+        {
+            cosmosOperations.Add(CosmosPatch.Set<string?>("/" + HashProperty, null));
+        }
+
+        var result = await PatchItemAsync(container, partitionKey, id, cosmosOperations, ifMatch, cancellationToken);
+        return forgetsHash || !result.Succeeded
+            ? result
+            : await PatchItemAsync(container, partitionKey, id, [CosmosPatch.Set<string?>("/" + HashProperty, null)], result.ETag, cancellationToken) is { Succeeded: true } forgotten
+                ? forgotten
+                : result;
+    }
+
+    private async Task<WriteResult> PatchItemAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<CosmosPatch> operations, string? ifMatch, CancellationToken cancellationToken)
+    {
         using var response = await Container(container).PatchItemStreamAsync(
-            id, new PartitionKey(partitionKey), cosmosOperations, new PatchItemRequestOptions { IfMatchEtag = ifMatch }, cancellationToken);
+            id, new PartitionKey(partitionKey), operations, new PatchItemRequestOptions { IfMatchEtag = ifMatch }, cancellationToken);
         if (response.StatusCode == HttpStatusCode.BadRequest)
         {
             throw new ArgumentException($"Cosmos DB rejected the patch of '{id}': {response.ErrorMessage}");
@@ -182,28 +174,36 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
             query = query.WithParameter("@to", range.To);
         }
 
-        return QueryAsync(container, partitionKey, query, cancellationToken);
+        return QueryAsync(Container(container), partitionKey, query, cancellationToken);
     }
 
-    private async IAsyncEnumerable<StoredDocument> QueryAsync(DocumentContainer container, string partitionKey, QueryDefinition query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StoredDocument> QueryAsync(Container target, string partitionKey, QueryDefinition query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var iterator = Container(container).GetItemQueryStreamIterator(
+        await foreach (var item in QueryItemsAsync(target, partitionKey, query, cancellationToken))
+        {
+            yield return ToDocument(item);
+        }
+    }
+
+    private static async IAsyncEnumerable<JsonObject> QueryItemsAsync(Container target, string partitionKey, QueryDefinition query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var iterator = target.GetItemQueryStreamIterator(
             query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey), MaxItemCount = 1000 });
         while (iterator.HasMoreResults)
         {
             using var page = await iterator.ReadNextAsync(cancellationToken);
             EnsureSuccess(page, "query");
-            using var json = await JsonDocument.ParseAsync(page.Content, cancellationToken: cancellationToken);
-            foreach (var item in json.RootElement.GetProperty("Documents").EnumerateArray())
+            var json = await JsonNode.ParseAsync(page.Content, cancellationToken: cancellationToken);
+            foreach (var item in json?["Documents"]?.AsArray() ?? throw new InvalidDataException("Cosmos DB returned a query page without documents."))
             {
-                yield return ToDocument(JsonObject.Create(item));
+                yield return item as JsonObject ?? throw new InvalidDataException("Cosmos DB returned an item that is not a JSON object.");
             }
         }
     }
 
     private Container Container(DocumentContainer container) => client.GetContainer(databaseName, DocumentContainerNames.Of(container));
 
-    private static MemoryStream ToItem(DocumentWrite document)
+    private static MemoryStream ToItem(DocumentWrite document, string? lineage)
     {
         ArgumentException.ThrowIfNullOrEmpty(document.PartitionKey);
         ArgumentException.ThrowIfNullOrEmpty(document.Id);
@@ -230,6 +230,16 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
                 writer.WriteNumber("ttl", (long)Math.Ceiling(ttl.TotalSeconds));
             }
 
+            if (document.ContentHash is { } hash)
+            {
+                writer.WriteString(HashProperty, hash);
+            }
+
+            if (lineage is not null)
+            {
+                writer.WriteString(LineageProperty, lineage);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -237,21 +247,14 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
         return stream;
     }
 
-    private static StoredDocument ToDocument(JsonObject? item)
-    {
-        if (item is null)
-        {
-            throw new InvalidDataException("Cosmos DB returned an item that is not a JSON object.");
-        }
-
-        return new StoredDocument(
+    private static StoredDocument ToDocument(JsonObject item) =>
+        new(
             PartitionKey: (string?)item["pk"] ?? throw new InvalidDataException("Cosmos DB item has no pk."),
             Id: (string?)item["id"] ?? throw new InvalidDataException("Cosmos DB item has no id."),
             RangeKey: (string?)item["rk"],
             Data: item["data"]?.DeepClone() as JsonObject ?? [],
             ETag: (string?)item["_etag"] ?? string.Empty,
             TimeToLive: item["ttl"] is JsonValue ttl && ttl.TryGetValue<long>(out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null);
-    }
 
     private static CosmosPatch ToCosmosPatch(Documents.PatchOperation operation)
     {
@@ -289,6 +292,45 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
 
     private static CosmosStoreException Failure(ResponseMessage response, string operation) =>
         new($"Cosmos DB {operation} failed with {(int)response.StatusCode} {response.StatusCode}: {response.ErrorMessage}", response.StatusCode);
+
+    private const string HashProperty = "h";
+    private const string LineageProperty = "lineage";
+    private const string TouchProperty = "touched";
+
+    /// <summary>The point operations of one container, for <see cref="PointWrites"/>.</summary>
+    private sealed class PointOperations(CosmosDocumentStore store, Container target) : IPointOperations
+    {
+        public async Task<PointItem?> ReadAsync(string partitionKey, string id, CancellationToken cancellationToken) =>
+            await store.ReadItemAsync(target, partitionKey, id, cancellationToken) is { } item
+                ? new PointItem((string?)item["_etag"] ?? string.Empty, (string?)item[HashProperty], (string?)item[LineageProperty], item["data"] as JsonObject ?? [])
+                : null;
+
+        public async Task<WriteResult> WriteAsync(DocumentWrite item, string? lineage, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            using var body = ToItem(item, lineage);
+            var key = new PartitionKey(item.PartitionKey);
+            using var response = condition switch
+            {
+                WriteCondition.Absent => await target.CreateItemStreamAsync(body, key, cancellationToken: cancellationToken),
+                WriteCondition.Matching m => await target.ReplaceItemStreamAsync(body, item.Id, key, new ItemRequestOptions { IfMatchEtag = m.ETag }, cancellationToken),
+                _ => await target.UpsertItemStreamAsync(body, key, cancellationToken: cancellationToken),
+            };
+            return ToWriteResult(response, "write");
+        }
+
+        public async Task<WriteResult> TouchAsync(string partitionKey, string id, string ifMatch, CancellationToken cancellationToken)
+        {
+            using var response = await target.PatchItemStreamAsync(
+                id, new PartitionKey(partitionKey), [CosmosPatch.Increment("/" + TouchProperty, 1)], new PatchItemRequestOptions { IfMatchEtag = ifMatch }, cancellationToken);
+            return ToWriteResult(response, "touch");
+        }
+
+        public async Task<WriteStatus> DeleteAsync(string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken)
+        {
+            using var response = await target.DeleteItemStreamAsync(id, new PartitionKey(partitionKey), new ItemRequestOptions { IfMatchEtag = ifMatch }, cancellationToken);
+            return ToWriteResult(response, "delete").Status;
+        }
+    }
 }
 
 /// <summary>A Cosmos DB answer that is neither success nor an expected precondition result.</summary>

@@ -11,17 +11,24 @@ public interface IDocumentStore
     Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads the document last written with <paramref name="lookupKey"/> as its <see cref="DocumentWrite.LookupKey"/>,
-    /// whatever its partition; null when there is none or it has expired or been deleted.
+    /// Reads the one document that holds <paramref name="lookupKey"/> as its <see cref="DocumentWrite.LookupKey"/> (the one
+    /// last written with it), whatever its partition; null when there is none or it has expired or been deleted.
     /// </summary>
     Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken);
 
-    /// <summary>Creates or replaces a document under <paramref name="condition"/>.</summary>
+    /// <summary>
+    /// Creates or replaces a document under <paramref name="condition"/>. With <see cref="WriteCondition.None"/> it is a
+    /// one-document <see cref="UpsertManyAsync"/>. A document with equal <see cref="DocumentWrite.ContentHash"/> is left
+    /// as it is when the condition holds (<see cref="WriteResult.Unchanged"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The write has a <see cref="DocumentWrite.LookupKey"/> and a condition other than <see cref="WriteCondition.None"/>.</exception>
     Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Creates or replaces many documents without preconditions, as one unit where the backend can
-    /// (SQLite: one transaction). Each result says whether the write created the document.
+    /// Creates or replaces many documents without preconditions, as one unit where the backend can (SQLite: one
+    /// transaction). Writes apply in order, as if written one after the other: a write whose lookup key another document
+    /// holds deletes that document (<see cref="WriteResult.MovedFrom"/>), and a write whose content hash equals the stored
+    /// one writes nothing (<see cref="WriteResult.Unchanged"/>). Each result says whether the write created the document.
     /// </summary>
     Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken);
 

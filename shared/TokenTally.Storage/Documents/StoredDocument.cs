@@ -79,9 +79,6 @@ public sealed class DocumentWrite
         return new(partitionKey, id, rangeKey, timeToLive, json) { LookupKey = lookupKey, ContentHash = contentHash };
     }
 
-    /// <summary>TEMPORARY SHIM until the ledger-store branch lands.</summary>
-    public string? ContentHash { get; init; }
-
     public string PartitionKey { get; }
 
     public string Id { get; }
@@ -92,9 +89,18 @@ public sealed class DocumentWrite
 
     /// <summary>
     /// A key, unique within the container, that finds the document without its partition
-    /// (<see cref="IDocumentStore.FindByLookupKeyAsync"/>); null for none.
+    /// (<see cref="IDocumentStore.FindByLookupKeyAsync"/>); null for none. A lookup key names one document: writing it
+    /// to another partition or id deletes the document that held it (<see cref="WriteResult.MovedFrom"/>). A write without
+    /// one leaves the key of the document it replaces as it is. Only unconditional writes may carry one.
     /// </summary>
     public string? LookupKey { get; init; }
+
+    /// <summary>
+    /// A digest the caller computed of the content that matters; null for none. When the document already stored under
+    /// this partition key and id has the same hash, the store writes nothing and says <see cref="WriteResult.Unchanged"/>;
+    /// a write without one always writes.
+    /// </summary>
+    public string? ContentHash { get; init; }
 
     /// <summary>The data as a JSON object (parsed on first use when given as text).</summary>
     public JsonObject Data => _data ??= JsonNode.Parse(_json!) as JsonObject
@@ -103,20 +109,17 @@ public sealed class DocumentWrite
     /// <summary>The data as JSON text, printed from the tree when given as one.</summary>
     public string DataJson => _json ?? _data!.ToJsonString();
 
-    /// <summary>
-    /// For each write of a batch, whether it takes its lookup key: a key named by several writes goes to the last of them,
-    /// as if each were written alone.
-    /// </summary>
-    internal static bool[] TakeLookupKeys(IReadOnlyList<DocumentWrite> batch)
-    {
-        var takes = new bool[batch.Count];
-        var later = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = batch.Count - 1; i >= 0; i--)
-        {
-            takes[i] = batch[i].LookupKey is { } key && later.Add(key);
-        }
 
-        return takes;
+    /// <summary>Throws when <paramref name="document"/> has a lookup key and <paramref name="condition"/> is not <see cref="WriteCondition.None"/>.</summary>
+    internal static void RefuseLookupKeyUnder(WriteCondition condition, DocumentWrite document)
+    {
+        if (document.LookupKey is not null && condition is not WriteCondition.Unconditional)
+        {
+            throw new ArgumentException(
+                $"Document '{document.Id}' has a lookup key, so it can only be written unconditionally (WriteCondition.None): taking the key deletes " +
+                "the document that held it, in another partition or under another id, which a condition on this document cannot guard.",
+                nameof(condition));
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using TokenTally.Storage.Documents;
 
@@ -15,8 +16,7 @@ namespace TokenTally.Storage.Sqlite;
 /// key, id) itself, as before, every call record with a random id landed in a page of its own and SQLite
 /// rebalanced full pages of 1 KB rows around it: a batch dirtied (and the WAL rewrote) a page per record, and
 /// ingestion was several times slower. The range-key index leaves out the calls container (read by whole
-/// partitions only) and the expiry index is keyed by day, for the same reason. Databases in the earlier layout
-/// are copied into this one at start-up.
+/// partitions only) and the expiry index is keyed by day, for the same reason.
 /// </remarks>
 public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore, IAsyncDisposable, IDisposable
 {
@@ -59,7 +59,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", CancellationToken.None);
-        await MigrateWithoutRowIdLayoutAsync(connection);
+
+        // A lookup key names one document (UpsertManyAsync deletes the one that held it before), which the unique index guards.
         await ExecuteAsync(connection, null, $"""
             CREATE TABLE IF NOT EXISTS documents (
                 seq        INTEGER PRIMARY KEY,
@@ -71,65 +72,14 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
                 etag       TEXT NOT NULL,
                 ttl_s      INTEGER NULL,
                 expires_at INTEGER NULL,
-                lookup     TEXT NULL
+                lookup     TEXT NULL,
+                hash       TEXT NULL
             );
             CREATE UNIQUE INDEX IF NOT EXISTS documents_key ON documents (container, pk, id);
             CREATE INDEX IF NOT EXISTS documents_range_except_calls ON documents (container, pk, rk) WHERE {NotCalls};
             CREATE INDEX IF NOT EXISTS documents_expiry_day ON documents ({ExpiryDay}) WHERE expires_at IS NOT NULL;
+            CREATE UNIQUE INDEX IF NOT EXISTS documents_lookup ON documents (container, lookup) WHERE lookup IS NOT NULL;
             """, CancellationToken.None);
-        if (!await HasColumnAsync(connection, "lookup"))
-        {
-            await ExecuteAsync(connection, null, "ALTER TABLE documents ADD COLUMN lookup TEXT NULL;", CancellationToken.None);
-        }
-
-        // A lookup key names one document: whoever held it before lets go of it when another document takes it. An update
-        // does this by trigger; inserts do it one statement per transaction (ReleaseLookupKeysTakenByInsertsAsync), since
-        // a trigger on every insert cost a sixth of the write time of a batch of calls.
-        await ExecuteAsync(connection, null, """
-            CREATE INDEX IF NOT EXISTS documents_lookup ON documents (container, lookup) WHERE lookup IS NOT NULL;
-            DROP TRIGGER IF EXISTS documents_lookup_taken_by_insert;
-            CREATE TRIGGER IF NOT EXISTS documents_lookup_taken_by_update AFTER UPDATE OF lookup ON documents WHEN NEW.lookup IS NOT NULL
-            BEGIN
-                UPDATE documents SET lookup = NULL WHERE container = NEW.container AND lookup = NEW.lookup AND seq <> NEW.seq;
-            END;
-            """, CancellationToken.None);
-    }
-
-    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string column)
-    {
-        await using var probe = connection.CreateCommand();
-        probe.CommandText = "SELECT count(*) FROM pragma_table_info('documents') WHERE name = $column";
-        probe.Parameters.AddWithValue("$column", column);
-        return (long)(await probe.ExecuteScalarAsync())! > 0;
-    }
-
-    /// <summary>Moves the documents of a database made by an earlier version (a WITHOUT ROWID table keyed by container, pk and id) into the current layout.</summary>
-    private static async Task MigrateWithoutRowIdLayoutAsync(SqliteConnection connection)
-    {
-        await using (var probe = connection.CreateCommand())
-        {
-            probe.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'documents'";
-            if ((long)(await probe.ExecuteScalarAsync())! == 0 || await HasColumnAsync(connection, "seq"))
-            {
-                return;
-            }
-        }
-
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-        await ExecuteAsync(connection, transaction, $"""
-            DROP INDEX IF EXISTS documents_range;
-            DROP INDEX IF EXISTS documents_expiry;
-            DROP INDEX IF EXISTS documents_range_except_calls;
-            DROP INDEX IF EXISTS documents_expiry_day;
-            ALTER TABLE documents RENAME TO documents_without_rowid;
-            CREATE TABLE documents (
-                seq INTEGER PRIMARY KEY, container TEXT NOT NULL, pk TEXT NOT NULL, id TEXT NOT NULL, rk TEXT NULL,
-                data TEXT NOT NULL, etag TEXT NOT NULL, ttl_s INTEGER NULL, expires_at INTEGER NULL);
-            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at)
-                SELECT container, pk, id, rk, data, etag, ttl_s, expires_at FROM documents_without_rowid;
-            DROP TABLE documents_without_rowid;
-            """, CancellationToken.None);
-        await transaction.CommitAsync();
     }
 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
@@ -159,16 +109,23 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(condition);
+        DocumentWrite.RefuseLookupKeyUnder(condition, document);
+        if (condition is WriteCondition.Unconditional)
+        {
+            return (await UpsertManyAsync(container, [document], cancellationToken))[0];
+        }
+
         var data = document.DataJson;
         await using var session = await BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (session.Connection, session.Transaction);
         await DeleteIfExpiredAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
-        var current = await ReadETagAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
+        var current = await ReadVersionAsync(connection, transaction, container, document.PartitionKey, document.Id, cancellationToken);
         var refusal = condition switch
         {
             WriteCondition.Absent when current is not null => WriteStatus.Conflict,
             WriteCondition.Matching when current is null => WriteStatus.NotFound,
-            WriteCondition.Matching m when m.ETag != current => WriteStatus.PreconditionFailed,
+            WriteCondition.Matching m when m.ETag != current?.ETag => WriteStatus.PreconditionFailed,
             _ => (WriteStatus?)null,
         };
         if (refusal is { } status)
@@ -176,31 +133,34 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
             return WriteResult.Failed(status);
         }
 
+        if (current is { } stored && document.ContentHash is { } hash && stored.Hash == hash)
+        {
+            return WriteResult.Success(stored.ETag, unchanged: true);
+        }
+
         var etag = NewETag();
-        var firstNewSeq = document.LookupKey is null ? 0 : await NextSeqAsync(connection, transaction, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, lookup)
-            VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $lookup)
-            ON CONFLICT (container, pk, id) DO UPDATE SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, lookup = $lookup
+            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, hash)
+            VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $hash)
+            ON CONFLICT (container, pk, id) DO UPDATE SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, hash = $hash
             """;
         AddKey(command, container, document.PartitionKey, document.Id);
         command.Parameters.AddWithValue("$rk", (object?)document.RangeKey ?? DBNull.Value);
-        command.Parameters.AddWithValue("$lookup", (object?)document.LookupKey ?? DBNull.Value);
         command.Parameters.AddWithValue("$data", data);
         command.Parameters.AddWithValue("$etag", etag);
+        command.Parameters.AddWithValue("$hash", (object?)document.ContentHash ?? DBNull.Value);
         AddExpiry(command, document.TimeToLive);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        if (current is null && document.LookupKey is not null)
-        {
-            await ReleaseLookupKeysTakenByInsertsAsync(connection, transaction, container, firstNewSeq, cancellationToken);
-        }
-
         await transaction.CommitAsync(cancellationToken);
         return WriteResult.Success(etag, created: current is null);
     }
 
+    /// <summary>
+    /// Writes the batch in one transaction, in order. A write with a lookup key deletes the row that held the key before (when it
+    /// is another row); a write whose content hash equals its row's leaves the row as it is.
+    /// </summary>
     public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -212,7 +172,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
 
         // Serialize before the transaction starts: it is CPU work that need not hold SQLite's write lock.
         var rows = new object[documents.Count][];
-        var takesLookupKey = DocumentWrite.TakeLookupKeys(documents);
         var containerName = DocumentContainerNames.Of(container);
         for (var i = 0; i < documents.Count; i++)
         {
@@ -223,34 +182,20 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
             [
                 containerName, document.PartitionKey, document.Id, (object?)document.RangeKey ?? DBNull.Value, document.DataJson, NewETag(),
                 document.TimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalSeconds) : DBNull.Value, DBNull.Value,
-                takesLookupKey[i] ? document.LookupKey! : DBNull.Value,
+                (object?)document.LookupKey ?? DBNull.Value, (object?)document.ContentHash ?? DBNull.Value,
             ];
         }
 
         await using var session = await BeginWriteAsync(cancellationToken);
-        var (connection, transaction) = (session.Connection, session.Transaction);
-
-        // Insert first; when the key exists (changes() = 0), update: that tells created from replaced.
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, lookup) VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $lookup)
-            ON CONFLICT (container, pk, id) DO NOTHING
-            """;
-        await using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = "UPDATE documents SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, lookup = $lookup WHERE container = $c AND pk = $pk AND id = $id";
-        foreach (var name in RowParameters)
-        {
-            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
-            update.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        await insert.PrepareAsync(cancellationToken);
-        await update.PrepareAsync(cancellationToken);
-        var firstNewSeq = await NextSeqAsync(connection, transaction, cancellationToken);
-        var insertedLookupKey = false;
         var now = NowMs();
+        await using var batch = new BatchWriter(session.Connection, session.Transaction, containerName, now);
+
+        // Most batches are new documents, whose inserts meet neither their key nor their lookup key in the unique indexes and are
+        // all there is to do. From the first write that meets a stored row on (mostly a batch sent again), the rows holding the
+        // remaining writes' lookup keys are read at once, and serve as long as no write changes a row another one reads (no key
+        // or document twice, no document holding another write's key); otherwise each write reads the holder of its key.
+        Dictionary<string, StoredRow>? holders = null;
+        var holdersStayValid = false;
         for (var i = 0; i < documents.Count; i++)
         {
             var values = rows[i];
@@ -259,33 +204,50 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
                 values[ExpiresAtParameter] = now + (long)expiry.TotalMilliseconds;
             }
 
-            for (var p = 0; p < values.Length; p++)
+            if (holders is null)
             {
-                insert.Parameters[p].Value = values[p];
-            }
-
-            var created = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
-            insertedLookupKey |= created && values[LookupParameter] is string;
-            if (!created)
-            {
-                for (var p = 0; p < values.Length; p++)
+                if (await batch.InsertAsync(values, movedFrom: null, cancellationToken) is { } inserted)
                 {
-                    update.Parameters[p].Value = values[p];
+                    results[i] = inserted;
+                    continue;
                 }
 
-                await update.ExecuteNonQueryAsync(cancellationToken);
+                var remaining = documents.Skip(i).ToList();
+                holders = await batch.ReadHoldersAsync(JsonSerializer.Serialize(remaining.Select(d => d.LookupKey).OfType<string>()), cancellationToken);
+                holdersStayValid = HoldersStayValid(remaining, holders);
             }
 
-            results[i] = WriteResult.Success((string)values[EtagParameter], created);
+            StoredRow? holder = documents[i].LookupKey is not { } key ? null
+                : holdersStayValid ? (holders.TryGetValue(key, out var held) ? held : null)
+                : await batch.ReadHolderAsync(key, cancellationToken);
+            results[i] = await batch.WriteAsync(documents[i], values, holder, cancellationToken);
         }
 
-        if (insertedLookupKey)
-        {
-            await ReleaseLookupKeysTakenByInsertsAsync(connection, transaction, container, firstNewSeq, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+        await session.Transaction.CommitAsync(cancellationToken);
         return results;
+    }
+
+    private static bool HoldersStayValid(IReadOnlyList<DocumentWrite> documents, Dictionary<string, StoredRow> holders)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var targets = new Dictionary<(string, string), string?>(documents.Count);
+        foreach (var document in documents)
+        {
+            if ((document.LookupKey is { } key && !keys.Add(key)) || !targets.TryAdd((document.PartitionKey, document.Id), document.LookupKey))
+            {
+                return false;
+            }
+        }
+
+        foreach (var (key, holder) in holders)
+        {
+            if (targets.TryGetValue((holder.PartitionKey, holder.Id), out var writtenWith) && writtenWith != key)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
@@ -319,7 +281,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         var etag = NewETag();
         await using var write = connection.CreateCommand();
         write.Transaction = transaction;
-        write.CommandText = "UPDATE documents SET data = $data, etag = $etag, expires_at = $exp WHERE container = $c AND pk = $pk AND id = $id";
+        // The content hash described the data before the patch.
+        write.CommandText = "UPDATE documents SET data = $data, etag = $etag, expires_at = $exp, hash = NULL WHERE container = $c AND pk = $pk AND id = $id";
         AddKey(write, container, partitionKey, id);
         write.Parameters.AddWithValue("$data", patched.ToJsonString());
         write.Parameters.AddWithValue("$etag", etag);
@@ -483,33 +446,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         return connection;
     }
 
-    /// <summary>The seq the next inserted row gets: rowids count up from the largest in the table.</summary>
-    private static async Task<long> NextSeqAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT coalesce(max(seq), 0) + 1 FROM documents";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    /// <summary>
-    /// Takes the lookup keys of the rows inserted since <paramref name="firstNewSeq"/> from the older documents that held them.
-    /// NOT INDEXED keeps the new rows' scan on the rowid range; the lookup index would have it read every key of the container.
-    /// </summary>
-    private static async Task ReleaseLookupKeysTakenByInsertsAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, long firstNewSeq, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            UPDATE documents SET lookup = NULL
-            WHERE container = $c AND seq < $first
-              AND lookup IN (SELECT lookup FROM documents NOT INDEXED WHERE seq >= $first AND container = $c AND lookup IS NOT NULL)
-            """;
-        command.Parameters.AddWithValue("$c", DocumentContainerNames.Of(container));
-        command.Parameters.AddWithValue("$first", firstNewSeq);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     private async Task DeleteIfExpiredAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -518,6 +454,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         AddKey(command, container, partitionKey, id);
         command.Parameters.AddWithValue("$now", NowMs());
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<(string ETag, string? Hash)?> ReadVersionAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT etag, hash FROM documents WHERE container = $c AND pk = $pk AND id = $id";
+        AddKey(command, container, partitionKey, id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1)) : null;
     }
 
     private static async Task<string?> ReadETagAsync(SqliteConnection connection, SqliteTransaction transaction, DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
@@ -604,8 +550,205 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     /// timestamp) falls anywhere in it, so indexing it cost a random index page per record and most of the write time.</summary>
     private const string NotCalls = "container <> 'calls'";
 
-    private static readonly string[] RowParameters = ["$c", "$pk", "$id", "$rk", "$data", "$etag", "$ttl", "$exp", "$lookup"];
+    private static readonly string[] RowParameters = ["$c", "$pk", "$id", "$rk", "$data", "$etag", "$ttl", "$exp", "$lookup", "$hash"];
+    private const int RangeKeyParameter = 3;
     private const int EtagParameter = 5;
     private const int ExpiresAtParameter = 7;
     private const int LookupParameter = 8;
+
+    /// <summary>A stored row as a write sees it. Expired rows count as absent.</summary>
+    private readonly record struct StoredRow(long Seq, string PartitionKey, string Id, string ETag, string? Hash, string? LookupKey, bool Expired);
+
+    /// <summary>The statements of one write transaction, each prepared once for however many documents it writes.</summary>
+    private sealed class BatchWriter(SqliteConnection connection, SqliteTransaction transaction, string container, long now) : IAsyncDisposable
+    {
+        private const string RowColumns = "seq, pk, id, etag, hash, lookup, expires_at";
+
+        private SqliteCommand? _insert;
+        private SqliteCommand? _readTarget;
+        private SqliteCommand? _readHolder;
+        private SqliteCommand? _replace;
+        private SqliteCommand? _takeKey;
+        private SqliteCommand? _move;
+        private SqliteCommand? _delete;
+
+        /// <summary>The rows that hold any of the keys (a JSON array), by key, through the lookup index.</summary>
+        public async Task<Dictionary<string, StoredRow>> ReadHoldersAsync(string keysJson, CancellationToken cancellationToken)
+        {
+            await using var command = Command($"SELECT {RowColumns} FROM documents WHERE container = $c AND lookup IN (SELECT value FROM json_each($keys))", "$c", "$keys");
+            command.Parameters[0].Value = container;
+            command.Parameters[1].Value = keysJson;
+            var holders = new Dictionary<string, StoredRow>(StringComparer.Ordinal);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = ReadRow(reader);
+                holders[row.LookupKey!] = row;
+            }
+
+            return holders;
+        }
+
+        public async ValueTask<StoredRow?> ReadHolderAsync(string lookupKey, CancellationToken cancellationToken)
+        {
+            _readHolder ??= Command($"SELECT {RowColumns} FROM documents WHERE container = $c AND lookup = $lookup", "$c", "$lookup");
+            _readHolder.Parameters[0].Value = container;
+            _readHolder.Parameters[1].Value = lookupKey;
+            return await ReadOneAsync(_readHolder, cancellationToken);
+        }
+
+        /// <summary>Writes one document of the batch; <paramref name="holder"/> is the row holding its lookup key, if any.</summary>
+        public async ValueTask<WriteResult> WriteAsync(DocumentWrite document, object[] values, StoredRow? holder, CancellationToken cancellationToken)
+        {
+            if (document.LookupKey is null)
+            {
+                return await ReadTargetAsync(document, cancellationToken) is { } target
+                    ? await WriteOverAsync(target, document, values, movedFrom: null, cancellationToken)
+                    : await InsertAsync(values, movedFrom: null, cancellationToken) ?? throw new InvalidOperationException("The insert of a document read as absent in this transaction conflicted.");
+            }
+
+            if (holder is { } same && same.PartitionKey == document.PartitionKey && same.Id == document.Id)
+            {
+                return await WriteOverAsync(same, document, values, movedFrom: null, cancellationToken);
+            }
+
+            string? movedFrom = null;
+            if (holder is { } other)
+            {
+                movedFrom = other.Expired ? null : other.PartitionKey;
+
+                // The holder's row becomes the document (one update in place instead of a delete and an insert), unless a
+                // document is stored at the write's key already: then the holder goes and that one is written over.
+                if (_move is null)
+                {
+                    _move = Command(
+                        "UPDATE documents SET pk = $pk, id = $id, rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, hash = $hash " +
+                        "WHERE seq = $seq AND NOT EXISTS (SELECT 1 FROM documents WHERE container = $c AND pk = $pk AND id = $id)",
+                        [.. RowParameters, "$seq"]);
+                    await _move.PrepareAsync(cancellationToken);
+                }
+
+                for (var p = 0; p < values.Length; p++)
+                {
+                    _move.Parameters[p].Value = values[p];
+                }
+
+                _move.Parameters[^1].Value = other.Seq;
+                if (await _move.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    return WriteResult.Success((string)values[EtagParameter], created: movedFrom is null, movedFrom);
+                }
+
+                _delete ??= Command("DELETE FROM documents WHERE seq = $seq", "$seq");
+                _delete.Parameters[0].Value = other.Seq;
+                await _delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            // Most documents with a lookup key are new; one that exists without the key is replaced instead.
+            return await InsertAsync(values, movedFrom, cancellationToken)
+                ?? await WriteOverAsync((await ReadTargetAsync(document, cancellationToken))!.Value, document, values, movedFrom, cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in new[] { _insert, _readTarget, _readHolder, _replace, _takeKey, _move, _delete })
+            {
+                if (command is not null)
+                {
+                    await command.DisposeAsync();
+                }
+            }
+        }
+
+        /// <summary>Inserts the row unless a row has its (container, pk, id) or its lookup key; null when one does.</summary>
+        public async ValueTask<WriteResult?> InsertAsync(object[] values, string? movedFrom, CancellationToken cancellationToken)
+        {
+            if (_insert is null)
+            {
+                _insert = Command("""
+                    INSERT INTO documents (container, pk, id, rk, data, etag, ttl_s, expires_at, lookup, hash) VALUES ($c, $pk, $id, $rk, $data, $etag, $ttl, $exp, $lookup, $hash)
+                    ON CONFLICT DO NOTHING
+                    """, RowParameters);
+                await _insert.PrepareAsync(cancellationToken);
+            }
+
+            for (var p = 0; p < values.Length; p++)
+            {
+                _insert.Parameters[p].Value = values[p];
+            }
+
+            return await _insert.ExecuteNonQueryAsync(cancellationToken) == 1
+                ? WriteResult.Success((string)values[EtagParameter], created: movedFrom is null, movedFrom)
+                : null;
+        }
+
+        /// <summary>Writes over an existing row: nothing when its hash is the write's (but for taking the key), else every column.</summary>
+        private async ValueTask<WriteResult> WriteOverAsync(StoredRow row, DocumentWrite document, object[] values, string? movedFrom, CancellationToken cancellationToken)
+        {
+            if (!row.Expired && document.ContentHash is { } hash && row.Hash == hash)
+            {
+                if (document.LookupKey is { } key && row.LookupKey != key)
+                {
+                    _takeKey ??= Command("UPDATE documents SET lookup = $lookup WHERE seq = $seq", "$lookup", "$seq");
+                    (_takeKey.Parameters[0].Value, _takeKey.Parameters[1].Value) = (key, row.Seq);
+                    await _takeKey.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return WriteResult.Success(row.ETag, movedFrom: movedFrom, unchanged: true);
+            }
+
+            // A write without a lookup key keeps the one its document has, unless that document had expired.
+            if (document.LookupKey is null)
+            {
+                values[LookupParameter] = row.Expired ? DBNull.Value : (object?)row.LookupKey ?? DBNull.Value;
+            }
+
+            _replace ??= Command(
+                "UPDATE documents SET rk = $rk, data = $data, etag = $etag, ttl_s = $ttl, expires_at = $exp, lookup = $lookup, hash = $hash WHERE seq = $seq",
+                [.. RowParameters[RangeKeyParameter..], "$seq"]);
+            for (var p = RangeKeyParameter; p < values.Length; p++)
+            {
+                _replace.Parameters[p - RangeKeyParameter].Value = values[p];
+            }
+
+            _replace.Parameters[^1].Value = row.Seq;
+            await _replace.ExecuteNonQueryAsync(cancellationToken);
+            return WriteResult.Success((string)values[EtagParameter], created: row.Expired && movedFrom is null, movedFrom);
+        }
+
+        private async ValueTask<StoredRow?> ReadTargetAsync(DocumentWrite document, CancellationToken cancellationToken)
+        {
+            _readTarget ??= Command($"SELECT {RowColumns} FROM documents WHERE container = $c AND pk = $pk AND id = $id", "$c", "$pk", "$id");
+            (_readTarget.Parameters[0].Value, _readTarget.Parameters[1].Value, _readTarget.Parameters[2].Value) = (container, document.PartitionKey, document.Id);
+            return await ReadOneAsync(_readTarget, cancellationToken);
+        }
+
+        private async ValueTask<StoredRow?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? ReadRow(reader) : null;
+        }
+
+        private StoredRow ReadRow(SqliteDataReader reader) => new(
+            Seq: reader.GetInt64(0),
+            PartitionKey: reader.GetString(1),
+            Id: reader.GetString(2),
+            ETag: reader.GetString(3),
+            Hash: reader.IsDBNull(4) ? null : reader.GetString(4),
+            LookupKey: reader.IsDBNull(5) ? null : reader.GetString(5),
+            Expired: !reader.IsDBNull(6) && reader.GetInt64(6) <= now);
+
+        private SqliteCommand Command(string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            return command;
+        }
+    }
 }

@@ -39,41 +39,6 @@ public sealed class SqliteDocumentStoreContract : DocumentStoreContract, IDispos
     }
 
     [Fact]
-    public async Task ADatabaseInTheEarlierKeyedLayoutIsMovedIntoTheCurrentOneAtStartUp()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var path = Path.Combine(_directory, "earlier.db");
-        Directory.CreateDirectory(_directory);
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
-        {
-            await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                PRAGMA journal_mode = WAL;
-                CREATE TABLE documents (container TEXT NOT NULL, pk TEXT NOT NULL, id TEXT NOT NULL, rk TEXT NULL, data TEXT NOT NULL,
-                    etag TEXT NOT NULL, ttl_s INTEGER NULL, expires_at INTEGER NULL, PRIMARY KEY (container, pk, id)) WITHOUT ROWID;
-                CREATE INDEX documents_range_except_calls ON documents (container, pk, rk) WHERE container <> 'calls';
-                CREATE INDEX documents_expiry_day ON documents (expires_at / 86400000) WHERE expires_at IS NOT NULL;
-                INSERT INTO documents VALUES ('rollups', 't1', 'a', 'day|1', '{"v":1}', 'e1', NULL, NULL);
-                INSERT INTO documents VALUES ('rollups', 't1', 'b', 'day|2', '{"v":2}', 'e2', NULL, NULL);
-                INSERT INTO documents VALUES ('calls', 't1|2026-11-20T09', 'c', NULL, '{"v":3}', 'e3', 3600, 1800000000000);
-                """;
-            await command.ExecuteNonQueryAsync(ct);
-        }
-
-        using var store = new SqliteDocumentStore(path, _time);
-        var ranged = await ToListAsync(store.QueryPartitionAsync(DocumentContainer.Rollups, "t1", new RangeKeyFilter("day|2", null), ct));
-        var call = await store.GetAsync(DocumentContainer.Calls, "t1|2026-11-20T09", "c", ct);
-        var replaced = await store.UpsertAsync(DocumentContainer.Rollups, new DocumentWrite("t1", "a", new() { ["v"] = 10 }, "day|1"), WriteCondition.IfMatch("e1"), ct);
-
-        Assert.Equal(["b"], ranged.Select(d => d.Id));
-        Assert.Equal(3, (int?)call!.Data["v"]);
-        Assert.Equal(TimeSpan.FromHours(1), call.TimeToLive);
-        Assert.True(replaced.Succeeded);
-        Assert.False(replaced.Created);
-    }
-
-    [Fact]
     public async Task WrittenPagesReachTheDatabaseFileSoonWithoutWaitingForTheWritersOwnCheckpoint()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -372,16 +372,274 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
-    public async Task ALookupKeyNamedTwiceInOneBatchFindsTheLaterDocument()
+    public async Task WritingALookupKeyThatAnotherDocumentHoldsDeletesThatDocument()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|moving";
+        var (old, moved) = ($"{_pk}-old", $"{_pk}-new");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(old, "call", key)], Ct);
+
+        var toAnotherPartition = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(moved, "call", key)], Ct))[0];
+        var toAnotherId = await Store.UpsertAsync(DocumentContainer.Calls, Call(moved, "call-renamed", key), WriteCondition.None, Ct);
+
+        Assert.Equal((WriteStatus.Succeeded, false, false, old), (toAnotherPartition.Status, toAnotherPartition.Created, toAnotherPartition.Unchanged, toAnotherPartition.MovedFrom));
+        Assert.Equal((WriteStatus.Succeeded, false, false, moved), (toAnotherId.Status, toAnotherId.Created, toAnotherId.Unchanged, toAnotherId.MovedFrom));
+        Assert.Null(await Store.GetAsync(DocumentContainer.Calls, old, "call", Ct));
+        Assert.Null(await Store.GetAsync(DocumentContainer.Calls, moved, "call", Ct));
+        Assert.NotNull(await Store.GetAsync(DocumentContainer.Calls, moved, "call-renamed", Ct));
+    }
+
+    [Fact]
+    public async Task WritingALookupKeyToADocumentStoredWithoutItDeletesTheDocumentThatHeldIt()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|onto-existing";
+        var (held, existing) = ($"{_pk}-held", $"{_pk}-existing");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(held, "call", key), Call(existing, "call", null, hash: "h", note: "kept")], Ct);
+
+        var result = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(existing, "call", key, hash: "h", note: "ignored")], Ct))[0];
+
+        Assert.Equal((WriteStatus.Succeeded, false, true, held), (result.Status, result.Created, result.Unchanged, result.MovedFrom));
+        var found = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
+        Assert.Equal((existing, "kept"), (found!.PartitionKey, (string?)found.Data["note"]));
+        var counts = await CountAsync(held, existing);
+        Assert.Equal([0, 1], counts);
+    }
+
+    [Fact]
+    public async Task AMovedDocumentIsFoundByItsLookupKeyAndNoLongerInItsOldPartition()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|moved";
+        var (old, moved) = ($"{_pk}-old", $"{_pk}-new");
+        await Store.UpsertAsync(DocumentContainer.Calls, Call(old, "call", key), WriteCondition.None, Ct);
+
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(moved, "call", key)], Ct);
+
+        var found = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
+        Assert.Equal((moved, moved), (found!.PartitionKey, (string?)found.Data["in"]));
+        Assert.Empty(await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, old, RangeKeyFilter.All, Ct)));
+        Assert.Equal("call", Assert.Single(await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, moved, RangeKeyFilter.All, Ct))).Id);
+    }
+
+    [Fact]
+    public async Task RewritingADocumentWithTheSameHashChangesNothing()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|same";
+        var first = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "call", key, hash: "h1", note: "first")], Ct))[0];
+
+        var again = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "call", key, hash: "h1", note: "second")], Ct))[0];
+        var single = await Store.UpsertAsync(DocumentContainer.Calls, Call(_pk, "call", key, hash: "h1", note: "third"), WriteCondition.None, Ct);
+
+        var stored = await Store.GetAsync(DocumentContainer.Calls, _pk, "call", Ct);
+        Assert.True(first.Created);
+        Assert.All(new[] { again, single }, r => Assert.Equal((WriteStatus.Succeeded, false, true, null, first.ETag), (r.Status, r.Created, r.Unchanged, r.MovedFrom, r.ETag)));
+        Assert.Equal((first.ETag, "first"), (stored!.ETag, (string?)stored.Data["note"]));
+        Assert.Equal(first.ETag, (await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct))!.ETag);
+    }
+
+    [Fact]
+    public async Task RewritingADocumentWithTheSameHashDoesNotExtendItsExpiry()
+    {
+        SkipIfUnavailable();
+        Assert.SkipWhen(TimeToLiveSkipReason is not null, TimeToLiveSkipReason ?? string.Empty);
+        var key = $"{_pk}|expiry";
+        var ttl = TimeSpan.FromSeconds(4);
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "call", key, hash: "h1", ttl: ttl)], Ct);
+        await LetTimePassAsync(TimeSpan.FromSeconds(2.5));
+
+        var again = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "call", key, hash: "h1", ttl: ttl)], Ct))[0];
+        await LetTimePassAsync(TimeSpan.FromSeconds(2.5));
+
+        Assert.True(again.Unchanged);
+        Assert.Null(await Store.GetAsync(DocumentContainer.Calls, _pk, "call", Ct));
+        Assert.Null(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct));
+    }
+
+    [Fact]
+    public async Task RewritingADocumentWithAnotherHashReplacesIt()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|changed";
+        var first = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "call", key, hash: "h1", note: "first")], Ct))[0];
+
+        var changed = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "call", key, hash: "h2", note: "second")], Ct))[0];
+
+        var stored = await Store.GetAsync(DocumentContainer.Calls, _pk, "call", Ct);
+        Assert.Equal((WriteStatus.Succeeded, false, false, null), (changed.Status, changed.Created, changed.Unchanged, changed.MovedFrom));
+        Assert.NotEqual(first.ETag, changed.ETag);
+        Assert.Equal((changed.ETag, "second"), (stored!.ETag, (string?)stored.Data["note"]));
+        Assert.Equal("second", (string?)(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct))!.Data["note"]);
+    }
+
+    [Fact]
+    public async Task WritesWithoutAHashAlwaysWrite()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|unhashed";
+        var results = new List<WriteResult>();
+        foreach (var (hash, note) in new[] { ((string?)null, "1"), (null, "2"), ("h", "3"), (null, "4") })
+        {
+            results.AddRange(await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(_pk, "keyed", key, hash, note), Call(_pk, "plain", null, hash, note)], Ct));
+            results.Add(await Store.UpsertAsync(DocumentContainer.Config, Call(_pk, "single", null, hash, note), WriteCondition.None, Ct));
+        }
+
+        Assert.All(results, r => Assert.False(r.Unchanged));
+        Assert.Equal(results.Count, results.Select(r => r.ETag).Distinct().Count());
+        Assert.Equal("4", (string?)(await Store.GetAsync(DocumentContainer.Calls, _pk, "plain", Ct))!.Data["note"]);
+        Assert.Equal("4", (string?)(await Store.GetAsync(DocumentContainer.Config, _pk, "single", Ct))!.Data["note"]);
+    }
+
+    [Fact]
+    public async Task EachWriteOfAMixedBatchSaysWhatItDid()
+    {
+        SkipIfUnavailable();
+        var (earlier, later) = ($"{_pk}-earlier", $"{_pk}-later");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(earlier, "moving", $"{_pk}|moving"), Call(later, "same", $"{_pk}|same", hash: "h"), Call(later, "changed", $"{_pk}|changed", hash: "h")], Ct);
+
+        var results = await Store.UpsertManyAsync(
+            DocumentContainer.Calls,
+            [
+                Call(later, "new-1", $"{_pk}|new-1"), Call(later, "moving", $"{_pk}|moving"), Call(later, "new-2", $"{_pk}|new-2"),
+                Call(later, "same", $"{_pk}|same", hash: "h"), Call(later, "changed", $"{_pk}|changed", hash: "h2"), Call(later, "new-3", null),
+            ],
+            Ct);
+
+        Assert.Equal(
+            [(true, false, null), (false, false, earlier), (true, false, null), (false, true, null), (false, false, null), (true, false, null)],
+            results.Select(r => (r.Created, r.Unchanged, r.MovedFrom)));
+        var counts = await CountAsync(earlier, later);
+        Assert.Equal([0, 6], counts);
+    }
+
+    [Fact]
+    public async Task ALookupKeyNamedTwiceInOneBatchKeepsOnlyTheLaterDocument()
     {
         SkipIfUnavailable();
         var key = $"{_pk}|twice";
-        DocumentWrite Write(string partition) => DocumentWrite.FromJson(partition, "call", $$"""{"in":"{{partition}}"}""", lookupKey: key);
-        await Store.UpsertManyAsync(DocumentContainer.Calls, [Write($"{_pk}-held")], Ct);
+        var (held, first, last) = ($"{_pk}-held", $"{_pk}-first", $"{_pk}-last");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(held, "call", key)], Ct);
 
-        await Store.UpsertManyAsync(DocumentContainer.Calls, [Write($"{_pk}-first"), Write($"{_pk}-held"), Write($"{_pk}-last")], Ct);
+        var results = await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(first, "call", key), Call(held, "call", key), Call(last, "call", key)], Ct);
 
-        Assert.Equal($"{_pk}-last", (string?)(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct))!.Data["in"]);
+        Assert.Equal([held, first, held], results.Select(r => r.MovedFrom));
+        Assert.All(results, r => Assert.False(r.Created));
+        Assert.Equal(last, (string?)(await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct))!.Data["in"]);
+        var counts = await CountAsync(held, first, last);
+        Assert.Equal([0, 0, 1], counts);
+    }
+
+    [Fact]
+    public async Task ALookupKeyWhoseDocumentWasDeletedIsCreatedAfresh()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|recreated";
+        var (gone, elsewhere) = ($"{_pk}-gone", $"{_pk}-elsewhere");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(gone, "call", key)], Ct);
+        await Store.DeleteAsync(DocumentContainer.Calls, gone, "call", null, Ct);
+
+        var inAnotherPartition = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(elsewhere, "call", key)], Ct))[0];
+        await Store.DeleteAsync(DocumentContainer.Calls, elsewhere, "call", null, Ct);
+        var inTheSamePlace = (await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(elsewhere, "call", key)], Ct))[0];
+
+        Assert.All(new[] { inAnotherPartition, inTheSamePlace }, r => Assert.Equal((true, null), (r.Created, r.MovedFrom)));
+        Assert.Equal(elsewhere, (await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct))!.PartitionKey);
+    }
+
+    [Fact]
+    public async Task ConcurrentWritersOfOneLookupKeyLeaveExactlyOneDocument()
+    {
+        SkipIfUnavailable();
+        var key = $"{_pk}|contended";
+        var partitions = Enumerable.Range(0, 5).Select(p => $"{_pk}-hour-{p}").ToArray();
+
+        var results = await WriteConcurrentlyAsync(30, i => Call(partitions[i % 5], "call", key, note: $"writer-{i}"));
+
+        var found = await Store.FindByLookupKeyAsync(DocumentContainer.Calls, key, Ct);
+        var stored = new List<StoredDocument>();
+        foreach (var partition in partitions)
+        {
+            stored.AddRange(await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, partition, RangeKeyFilter.All, Ct)));
+        }
+
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results, r => r.Created);
+        Assert.Equal((found!.PartitionKey, found.ETag), (Assert.Single(stored).PartitionKey, stored[0].ETag));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConcurrentWritesOfTheSameContentCountOneCreatedAndTheRestUnchanged(bool withLookupKey)
+    {
+        SkipIfUnavailable();
+        var results = await WriteConcurrentlyAsync(20, i => Call(_pk, "call", withLookupKey ? $"{_pk}|same-content" : null, hash: "h", note: $"writer-{i}"));
+
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results, r => r.Created);
+        Assert.Equal(19, results.Count(r => r.Unchanged && !r.Created));
+        Assert.Single(results.Select(r => r.ETag).Distinct());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConcurrentWritesOfDifferentContentCountOneCreatedAndTheRestReplaced(bool withLookupKey)
+    {
+        SkipIfUnavailable();
+        var results = await WriteConcurrentlyAsync(20, i => Call(_pk, "call", withLookupKey ? $"{_pk}|other-content" : null, hash: $"h{i}", note: $"writer-{i}"));
+
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results, r => r.Created);
+        Assert.All(results, r => Assert.False(r.Unchanged));
+        Assert.Single(await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, _pk, RangeKeyFilter.All, Ct)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(PatchOperation.MaxOperationsPerPatch)]
+    public async Task APatchedDocumentIsWrittenAgainByAWriteWithItsEarlierHash(int operations)
+    {
+        SkipIfUnavailable();
+        await Store.UpsertManyAsync(DocumentContainer.Config, [Call(_pk, "settings", null, hash: "h", note: "written")], Ct);
+        var patched = await Store.PatchAsync(DocumentContainer.Config, _pk, "settings", [.. Enumerable.Range(0, operations).Select(i => PatchOperation.Set(i == 0 ? "/note" : $"/extra{i}", "patched"))], null, Ct);
+
+        var rewritten = (await Store.UpsertManyAsync(DocumentContainer.Config, [Call(_pk, "settings", null, hash: "h", note: "written again")], Ct))[0];
+
+        Assert.True(patched.Succeeded);
+        Assert.Equal((WriteStatus.Succeeded, false), (rewritten.Status, rewritten.Unchanged));
+        Assert.Equal("written again", (string?)(await Store.GetAsync(DocumentContainer.Config, _pk, "settings", Ct))!.Data["note"]);
+    }
+
+    [Fact]
+    public async Task AConditionalWriteWithALookupKeyIsRefused()
+    {
+        SkipIfUnavailable();
+        var write = Call(_pk, "call", $"{_pk}|conditional");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.UpsertAsync(DocumentContainer.Calls, write, WriteCondition.IfNotExists, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.UpsertAsync(DocumentContainer.Calls, write, WriteCondition.IfMatch("\"etag\""), Ct));
+        Assert.Null(await Store.GetAsync(DocumentContainer.Calls, _pk, "call", Ct));
+    }
+
+    [Fact]
+    public async Task AConditionalReplaceWithTheSameHashChangesNothingWhenTheConditionHolds()
+    {
+        SkipIfUnavailable();
+        var created = await Store.UpsertAsync(DocumentContainer.Runs, Call(_pk, "run", null, hash: "h", note: "first"), WriteCondition.IfNotExists, Ct);
+
+        var same = await Store.UpsertAsync(DocumentContainer.Runs, Call(_pk, "run", null, hash: "h", note: "second"), WriteCondition.IfMatch(created.ETag!), Ct);
+        var stale = await Store.UpsertAsync(DocumentContainer.Runs, Call(_pk, "run", null, hash: "h", note: "third"), WriteCondition.IfMatch("\"stale\""), Ct);
+        var conflict = await Store.UpsertAsync(DocumentContainer.Runs, Call(_pk, "run", null, hash: "h", note: "fourth"), WriteCondition.IfNotExists, Ct);
+        var changed = await Store.UpsertAsync(DocumentContainer.Runs, Call(_pk, "run", null, hash: "h2", note: "fifth"), WriteCondition.IfMatch(created.ETag!), Ct);
+
+        Assert.True(created.Created);
+        Assert.Equal((WriteStatus.Succeeded, true, created.ETag), (same.Status, same.Unchanged, same.ETag));
+        Assert.Equal(WriteStatus.PreconditionFailed, stale.Status);
+        Assert.Equal(WriteStatus.Conflict, conflict.Status);
+        Assert.Equal((WriteStatus.Succeeded, false), (changed.Status, changed.Unchanged));
+        Assert.Equal("fifth", (string?)(await Store.GetAsync(DocumentContainer.Runs, _pk, "run", Ct))!.Data["note"]);
     }
 
     [Fact]
@@ -410,6 +668,25 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task AnExpiredDocumentIsCreatedAfreshByTheNextWriteOfItsLookupKey()
+    {
+        SkipIfUnavailable();
+        Assert.SkipWhen(TimeToLiveSkipReason is not null, TimeToLiveSkipReason ?? string.Empty);
+        var (moving, staying) = ($"{_pk}|expired-moving", $"{_pk}|expired-staying");
+        var (old, moved) = ($"{_pk}-old", $"{_pk}-new");
+        await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(old, "moving", moving, ttl: TimeSpan.FromSeconds(2)), Call(old, "staying", staying, hash: "h", ttl: TimeSpan.FromSeconds(2))], Ct);
+        await LetTimePassAsync(TimeSpan.FromSeconds(5));
+
+        var results = await Store.UpsertManyAsync(DocumentContainer.Calls, [Call(moved, "moving", moving), Call(old, "staying", staying, hash: "h")], Ct);
+
+        Assert.All(results, r => Assert.Equal((true, false, null), (r.Created, r.Unchanged, r.MovedFrom)));
+        Assert.Equal(moved, (await Store.FindByLookupKeyAsync(DocumentContainer.Calls, moving, Ct))!.PartitionKey);
+        Assert.Equal(old, (await Store.FindByLookupKeyAsync(DocumentContainer.Calls, staying, Ct))!.PartitionKey);
+        var counts = await CountAsync(old, moved);
+        Assert.Equal([1, 1], counts);
+    }
+
+    [Fact]
     public async Task DocumentsExpireAfterTheirTimeToLive()
     {
         SkipIfUnavailable();
@@ -427,6 +704,28 @@ public abstract class DocumentStoreContract
     }
 
     protected DocumentWrite Doc(string id, JsonObject data, string? rangeKey = null, TimeSpan? ttl = null) => new(_pk, id, data, rangeKey, ttl);
+
+    /// <summary>A call-like document in <paramref name="partition"/> whose data says which partition it was written to.</summary>
+    private static DocumentWrite Call(string partition, string id, string? lookupKey, string? hash = null, string? note = null, TimeSpan? ttl = null) =>
+        DocumentWrite.FromJson(partition, id, new JsonObject { ["in"] = partition, ["note"] = note }.ToJsonString(), "2026-11-20T10:15:00Z", ttl, lookupKey, hash);
+
+    private async Task<WriteResult[]> WriteConcurrentlyAsync(int writers, Func<int, DocumentWrite> write) =>
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(async i =>
+        {
+            await Task.Yield();
+            return (await Store.UpsertManyAsync(DocumentContainer.Calls, [write(i)], Ct))[0];
+        }));
+
+    private async Task<int[]> CountAsync(params string[] partitions)
+    {
+        var counts = new int[partitions.Length];
+        for (var i = 0; i < partitions.Length; i++)
+        {
+            counts[i] = (await ToListAsync(Store.QueryPartitionAsync(DocumentContainer.Calls, partitions[i], RangeKeyFilter.All, Ct))).Count;
+        }
+
+        return counts;
+    }
 
     protected string PartitionKey => _pk;
 
