@@ -173,6 +173,12 @@ public static class CallBatchReader
             {
                 return CallBatchReading.Unreadable("Only the \"events\" property is allowed in a JSON object body.");
             }
+
+            // Past the body's array (or object) only white space may follow: the reader throws on anything else.
+            if (reader.Read())
+            {
+                return CallBatchReading.Unreadable("The body is not valid JSON: content follows its end.");
+            }
         }
         catch (JsonException e)
         {

@@ -71,6 +71,10 @@ public sealed class CallBatchReaderTests
     [InlineData("[A,B,{\"id\":\"c\"")]
     [InlineData("[A,B")]
     [InlineData("{\"events\":[A,B,]}")]
+    [InlineData("[A],B")]
+    [InlineData("[A]]")]
+    [InlineData("[A,B] x")]
+    [InlineData("{\"events\":[A,B]}}")]
     public void MalformedJsonAnywhereMakesTheWholeBodyUnreadableAndKeepsNoRecord(string layout)
     {
         var batch = Read(Layout(layout));
