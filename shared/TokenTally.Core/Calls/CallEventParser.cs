@@ -20,13 +20,20 @@ public sealed record CallEventContext(string Tenant, string Project, DateTimeOff
 
 /// <summary>
 /// Reads one call record (a JSON object, UTF-8) into a <see cref="CallEvent"/>, collecting every
-/// field error rather than stopping at the first. Unknown fields are errors: a misspelt token
-/// field would otherwise be read as zero and the call priced wrong.
+/// field error rather than stopping at the first.
 /// </summary>
+/// <remarks>
+/// What is not plainly meant is an error rather than a guess: an unknown field (a misspelt token field would
+/// otherwise be read as zero and the call priced wrong), and a field or tag sent twice (<c>duplicate</c>; which
+/// one would count?).
+/// </remarks>
 public static class CallEventParser
 {
-    private static readonly string[] KnownFields =
-        [.. System.Enum.GetNames<CallField>().Where(name => name != nameof(CallField.Unknown)).Select(name => char.ToLowerInvariant(name[0]) + name[1..])];
+    /// <summary>Each field's JSON name, by its <see cref="CallField"/> value.</summary>
+    private static readonly string[] FieldNames =
+        [.. System.Enum.GetNames<CallField>().Select(name => char.ToLowerInvariant(name[0]) + name[1..])];
+
+    private static readonly string[] KnownFields = FieldNames[1..];
 
     /// <summary>What <see cref="char.IsControl(char)"/> is true for: U+0000–U+001F and U+007F–U+009F.</summary>
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
@@ -136,6 +143,18 @@ public static class CallEventParser
             var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallFields.Of(Encoding.UTF8.GetBytes(reader.GetString()!)) : CallFields.Of(reader.ValueSpan);
             var unknown = field == CallField.Unknown ? reader.GetString()! : null;
             reader.Read();
+
+            // A field sent twice is ambiguous whichever copy would count; one bit per known field (fewer than 64) tells it
+            // cheaply. Unknown fields have none: each is reported where it is.
+            var bit = (1UL << (int)field) & ~1UL;
+            if ((fields.Sent & bit) != 0)
+            {
+                AddDuplicate(field, errors);
+                reader.Skip();
+                continue;
+            }
+
+            fields.Sent |= bit;
             switch (field)
             {
                 case CallField.Id: fields.Id = Text(ref reader, "id", errors); break;
@@ -177,6 +196,12 @@ public static class CallEventParser
                     break;
             }
         }
+    }
+
+    private static void AddDuplicate(CallField field, List<FieldError> errors)
+    {
+        var name = FieldNames[(int)field];
+        errors.Add(new FieldError(name, "duplicate", $"{name} appears twice in this record; send it once."));
     }
 
     /// <summary>Reads <c>timestamp</c>, parsing the common <c>yyyy-MM-ddTHH:mm:ss[.fffffff]Z</c> form straight from its bytes.</summary>
@@ -634,9 +659,9 @@ public static class CallEventParser
             {
                 errors.Add(new FieldError($"tags.{key}", "length", $"tag '{key}' is {value.Length} characters; the limit is {CallEventLimits.MaxTagValueLength}."));
             }
-            else
+            else if (!tags.TryAdd(key, value))
             {
-                tags.Set(key, value);
+                errors.Add(new FieldError($"tags.{key}", "duplicate", $"tag '{key}' appears twice in this record; send it once."));
             }
         }
 
@@ -673,6 +698,8 @@ public static class CallEventParser
 
     private struct Fields
     {
+        /// <summary>The fields the record sent, one bit per <see cref="CallField"/>.</summary>
+        public ulong Sent;
         public DateTimeOffset? TimestampValue;
         public string? Id, Timestamp, Project, Service, Release, Environment, Provider, Model, ResponseModel, Deployment, Operation;
         public long? InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, HttpStatus;

@@ -162,4 +162,48 @@ public sealed class CallEventParserTests
         Assert.Null(parsed);
         Assert.Contains(errors, e => e.Code is "encoding" or "syntax");
     }
+
+    public static TheoryData<string> EveryField => new(SampleRecords.EveryField.Select(f => f.Name));
+
+    [Fact]
+    public void TheSampleRecordIsValidAndHasEveryField()
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.Full);
+
+        Assert.Empty(errors);
+        Assert.NotNull(parsed);
+        Assert.Equal(
+            Enum.GetNames<CallField>().Where(name => name != nameof(CallField.Unknown)).Select(name => char.ToLowerInvariant(name[0]) + name[1..]).Order(),
+            SampleRecords.EveryField.Select(f => f.Name).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryField))]
+    public void AFieldSentTwiceIsRejectedRatherThanTheLastOneWinning(string field)
+    {
+        var value = SampleRecords.EveryField.Single(f => f.Name == field).Json;
+
+        var (parsed, errors, _) = Parse(SampleRecords.WithExtra(field, value));
+
+        Assert.Null(parsed);
+        Assert.Equal(new FieldError(field, "duplicate", $"{field} appears twice in this record; send it once."), Assert.Single(errors));
+    }
+
+    [Fact]
+    public void AFieldSentOnceEscapedAndOncePlainIsSentTwice()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","input\u0054okens":1,"inputTokens":500}""");
+
+        Assert.Null(parsed);
+        Assert.Equal(("inputTokens", "duplicate"), (Assert.Single(errors).Field, Assert.Single(errors).Code));
+    }
+
+    [Fact]
+    public void AnUnknownFieldSentTwiceIsReportedEachTime()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","prompt_tokens":1,"prompt_tokens":2}""");
+
+        Assert.Null(parsed);
+        Assert.Equal(2, errors.Count(e => e is { Field: "prompt_tokens", Code: "unknown" }));
+    }
 }
