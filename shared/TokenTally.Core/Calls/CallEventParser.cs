@@ -24,8 +24,8 @@ public sealed record CallEventContext(string Tenant, string Project, DateTimeOff
 /// </summary>
 /// <remarks>
 /// What is not plainly meant is an error rather than a guess: an unknown field (a misspelt token field would
-/// otherwise be read as zero and the call priced wrong), and a field or tag sent twice (<c>duplicate</c>; which
-/// one would count?).
+/// otherwise be read as zero and the call priced wrong), a field or tag sent twice (<c>duplicate</c>; which one
+/// would count?), and <c>null</c> for any field (<c>type</c>; leave the field out instead).
 /// </remarks>
 public static class CallEventParser
 {
@@ -226,14 +226,16 @@ public static class CallEventParser
             errors.Add(new FieldError("id", "format", $"id must be 1-{CallEventLimits.MaxIdLength} characters of letters, digits, '.', '_', ':' or '-'."));
         }
 
-        var timestamp = f.TimestampValue is { } parsed ? CheckTimestampRange(parsed, context, errors) : ReadTimestamp(f.Timestamp, context, errors);
+        var timestamp = f.TimestampValue is { } parsed ? CheckTimestampRange(parsed, context, errors)
+            : f.Unreadable(CallField.Timestamp, f.Timestamp) ? null
+            : ReadTimestamp(f.Timestamp, context, errors);
         if (f.Project is not null && f.Project != context.Project)
         {
             errors.Add(new FieldError("project", "forbidden", $"This key writes to project '{context.Project}' only, not '{f.Project}'."));
         }
 
-        var provider = Required(f.Provider, "provider", errors);
-        if (f.Model is null && f.Deployment is null)
+        var provider = f.Unreadable(CallField.Provider, f.Provider) ? null : Required(f.Provider, "provider", errors);
+        if (!f.WasSent(CallField.Model) && !f.WasSent(CallField.Deployment))
         {
             errors.Add(new FieldError("model", "required", "model is required (for Azure OpenAI, model or deployment)."));
         }
@@ -252,9 +254,9 @@ public static class CallEventParser
         CheckText("experiment", f.Experiment, errors);
         CheckText("variant", f.Variant, errors);
 
-        if ((f.Experiment is null) != (f.Variant is null))
+        if (f.WasSent(CallField.Experiment) != f.WasSent(CallField.Variant))
         {
-            errors.Add(new FieldError(f.Experiment is null ? "experiment" : "variant", "required", "experiment and variant go together: send both or neither."));
+            errors.Add(new FieldError(f.WasSent(CallField.Experiment) ? "variant" : "experiment", "required", "experiment and variant go together: send both or neither."));
         }
 
         CheckHex("traceId", f.TraceId, 32, errors);
@@ -328,6 +330,14 @@ public static class CallEventParser
 
     private static TokenUsage? ReadUsage(ref Fields f, List<FieldError> errors)
     {
+        // A count sent but unreadable is reported already; checking the others against a zero in its place would mislead.
+        if (f.Unreadable(CallField.InputTokens, f.InputTokens) || f.Unreadable(CallField.OutputTokens, f.OutputTokens)
+            || f.Unreadable(CallField.CachedInputTokens, f.CachedInputTokens) || f.Unreadable(CallField.CacheWriteTokens, f.CacheWriteTokens)
+            || f.Unreadable(CallField.ReasoningTokens, f.ReasoningTokens))
+        {
+            return null;
+        }
+
         var input = f.InputTokens ?? 0;
         var output = f.OutputTokens ?? 0;
         var cached = f.CachedInputTokens ?? 0;
@@ -563,17 +573,14 @@ public static class CallEventParser
 
     private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
     {
-        switch (reader.TokenType)
+        if (reader.TokenType != JsonTokenType.String)
         {
-            case JsonTokenType.String:
-                return StringValue(ref reader);
-            case JsonTokenType.Null:
-                return null;
-            default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a string, not {Describe(reader.TokenType)}."));
-                reader.Skip();
-                return null;
+            errors.Add(TypeError(field, "a string", reader.TokenType));
+            reader.Skip();
+            return null;
         }
+
+        return StringValue(ref reader);
     }
 
     private static long? Integer(ref Utf8JsonReader reader, string field, List<FieldError> errors)
@@ -585,10 +592,8 @@ public static class CallEventParser
             case JsonTokenType.Number:
                 errors.Add(new FieldError(field, "type", $"{field} must be a whole number."));
                 return null;
-            case JsonTokenType.Null:
-                return null;
             default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a whole number, not {Describe(reader.TokenType)}."));
+                errors.Add(TypeError(field, "a whole number", reader.TokenType));
                 reader.Skip();
                 return null;
         }
@@ -600,10 +605,8 @@ public static class CallEventParser
         {
             case JsonTokenType.Number:
                 return !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value) ? value : reader.GetDouble();
-            case JsonTokenType.Null:
-                return null;
             default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a number, not {Describe(reader.TokenType)}."));
+                errors.Add(TypeError(field, "a number", reader.TokenType));
                 reader.Skip();
                 return null;
         }
@@ -615,10 +618,11 @@ public static class CallEventParser
         {
             case JsonTokenType.Number when reader.TryGetDecimal(out var value):
                 return value;
-            case JsonTokenType.Null:
+            case JsonTokenType.Number:
+                errors.Add(new FieldError(field, "range", $"{field} is beyond what a decimal holds (±7.9e28)."));
                 return null;
             default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a number."));
+                errors.Add(TypeError(field, "a number", reader.TokenType));
                 reader.Skip();
                 return null;
         }
@@ -626,14 +630,9 @@ public static class CallEventParser
 
     private static CallTags? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
     {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            errors.Add(new FieldError("tags", "type", $"tags must be an object of strings, not {Describe(reader.TokenType)}."));
+            errors.Add(TypeError("tags", "an object of strings", reader.TokenType));
             reader.Skip();
             return null;
         }
@@ -645,7 +644,9 @@ public static class CallEventParser
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
-                errors.Add(new FieldError($"tags.{Truncate(key)}", "type", $"tag '{Truncate(key)}' must have a string value."));
+                errors.Add(new FieldError($"tags.{Truncate(key)}", "type", reader.TokenType == JsonTokenType.Null
+                    ? $"tag '{Truncate(key)}' must be a string, not null; leave the tag out instead."
+                    : $"tag '{Truncate(key)}' must be a string, not {Describe(reader.TokenType)}."));
                 reader.Skip();
                 continue;
             }
@@ -684,6 +685,11 @@ public static class CallEventParser
             : $"Unknown field '{Truncate(name)}'; did you mean '{suggestion}'?";
     }
 
+    /// <summary>A <c>type</c> error: <paramref name="field"/> must be <paramref name="expected"/> (<c>a string</c>), not what was sent.</summary>
+    private static FieldError TypeError(string field, string expected, JsonTokenType token) => new(field, "type", token == JsonTokenType.Null
+        ? $"{field} must be {expected}, not null; leave the field out instead."
+        : $"{field} must be {expected}, not {Describe(token)}.");
+
     private static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.String => "a string",
@@ -707,5 +713,10 @@ public static class CallEventParser
         public string? Status, ErrorType, UserId, SessionId, Department, Experiment, Variant, TraceId, SpanId, ParentSpanId, ServiceTier, DeploymentType;
         public CallTags? Tags;
         public decimal? CostUsd;
+
+        public readonly bool WasSent(CallField field) => (Sent & (1UL << (int)field)) != 0;
+
+        /// <summary>Whether the field was sent but could not be read (its error is reported): its value is null.</summary>
+        public readonly bool Unreadable<T>(CallField field, T? value) => value is null && WasSent(field);
     }
 }

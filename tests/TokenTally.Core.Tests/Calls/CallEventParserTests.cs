@@ -179,6 +179,28 @@ public sealed class CallEventParserTests
 
     [Theory]
     [MemberData(nameof(EveryField))]
+    public void NullIsRejectedForEveryFieldNotReadAsAbsentOrZero(string field)
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.With(field, "null"));
+
+        Assert.Null(parsed);
+        var error = Assert.Single(errors);
+        Assert.Equal((field, "type"), (error.Field, error.Code));
+        Assert.StartsWith($"{field} must be ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(", not null; leave the field out instead.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NullTokensAreATypeErrorNotZero()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","inputTokens":null,"outputTokens":200}""");
+
+        Assert.Null(parsed);
+        Assert.Equal(new FieldError("inputTokens", "type", "inputTokens must be a whole number, not null; leave the field out instead."), Assert.Single(errors));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryField))]
     public void AFieldSentTwiceIsRejectedRatherThanTheLastOneWinning(string field)
     {
         var value = SampleRecords.EveryField.Single(f => f.Name == field).Json;

@@ -45,6 +45,17 @@ public sealed class CallTagsTests
         Assert.Equal(new FieldError("tags.team", "duplicate", "tag 'team' appears twice in this record; send it once."), Assert.Single(errors));
     }
 
+    [Theory]
+    [InlineData("null", "tags")]
+    [InlineData("""{"team":null}""", "tags.team")]
+    public void NullTagsOrANullTagValueAreRejected(string tagsJson, string field)
+    {
+        var (parsed, errors) = Parse(tagsJson);
+
+        Assert.Null(parsed);
+        Assert.Equal((field, "type"), (Assert.Single(errors).Field, Assert.Single(errors).Code));
+    }
+
     [Fact]
     public void TagsSerializeAsAnObjectOfStringsAndReadBackAsADictionary()
     {
