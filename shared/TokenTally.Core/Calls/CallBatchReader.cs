@@ -134,7 +134,9 @@ public static class CallBatchReader
 
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("events"u8) || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                // ValueTextEquals unescapes, and throws on what is not valid Unicode: check first.
+                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || JsonStrings.Check(ref reader) != TextProblem.None
+                    || !reader.ValueTextEquals("events"u8) || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
                 {
                     return CallBatchReading.Unreadable("A JSON object body must be {\"events\": [ … ]}.");
                 }

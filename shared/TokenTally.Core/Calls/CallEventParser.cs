@@ -20,12 +20,14 @@ public sealed record CallEventContext(string Tenant, string Project, DateTimeOff
 
 /// <summary>
 /// Reads one call record (a JSON object, UTF-8) into a <see cref="CallEvent"/>, collecting every
-/// field error rather than stopping at the first.
+/// field error rather than stopping at the first. No input makes it throw: whatever is wrong with a
+/// record (bar malformed JSON, see <see cref="Parse"/>) is a <see cref="FieldError"/> of that record.
 /// </summary>
 /// <remarks>
 /// What is not plainly meant is an error rather than a guess: an unknown field (a misspelt token field would
 /// otherwise be read as zero and the call priced wrong), a field or tag sent twice (<c>duplicate</c>; which one
-/// would count?), and <c>null</c> for any field (<c>type</c>; leave the field out instead).
+/// would count?), <c>null</c> for any field (<c>type</c>; leave the field out instead), and a string that is not
+/// valid Unicode (<c>encoding</c>: invalid UTF-8, or an escaped surrogate without its other half).
 /// </remarks>
 public static class CallEventParser
 {
@@ -49,7 +51,10 @@ public static class CallEventParser
 
     private static readonly SearchValues<char> IdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
-    /// <summary>Parses and validates one record; returns the event, or null with at least one error.</summary>
+    /// <summary>
+    /// Parses and validates one record; returns the event, or null with at least one error (malformed JSON is one
+    /// <c>syntax</c> error for the record). Never throws for any <paramref name="json"/>.
+    /// </summary>
     /// <param name="json">The record's UTF-8 bytes.</param>
     /// <param name="context">The sending key's tenant and project, the clock and the retention.</param>
     /// <param name="errors">Receives every problem found.</param>
@@ -72,11 +77,7 @@ public static class CallEventParser
                 return null;
             }
 
-            if (!TryReadObject(ref reader, ref fields, errors))
-            {
-                return null;
-            }
-
+            ReadObject(ref reader, ref fields, errors);
             id = fields.Id;
             if (reader.Read())
             {
@@ -98,50 +99,31 @@ public static class CallEventParser
 
     /// <summary>
     /// Parses the record whose <c>{</c> <paramref name="reader"/> is on, leaving the reader on its <c>}</c>, so a batch is
-    /// read in one pass. Malformed JSON throws <see cref="JsonException"/>: it makes the whole batch unreadable.
+    /// read in one pass; a field's error leaves the reader past that field. Malformed JSON throws
+    /// <see cref="JsonException"/>: it makes the whole batch unreadable.
     /// </summary>
     internal static CallEvent? ParseObject(ref Utf8JsonReader reader, CallEventContext context, List<FieldError> errors, Func<string> assignId, out string? id)
     {
         var start = errors.Count;
-        var depth = reader.CurrentDepth;
         var fields = new Fields();
-        id = null;
-        if (!TryReadObject(ref reader, ref fields, errors))
-        {
-            while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
-            {
-                reader.Read();
-            }
-
-            return null;
-        }
-
+        ReadObject(ref reader, ref fields, errors);
         id = fields.Id;
         var callEvent = Build(ref fields, context, errors, assignId);
         return errors.Count == start ? callEvent : null;
     }
 
-    /// <summary>Reads the object's fields; false (with an error) when a string is not valid UTF-8, the reader left inside the object.</summary>
-    private static bool TryReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
-    {
-        try
-        {
-            ReadObject(ref reader, ref fields, errors);
-            return true;
-        }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
-            return false;
-        }
-    }
-
+    /// <summary>Reads the object's fields up to its <c>}</c>; every value is read or skipped whole, whatever is wrong with it.</summary>
     private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallFields.Of(Encoding.UTF8.GetBytes(reader.GetString()!)) : CallFields.Of(reader.ValueSpan);
-            var unknown = field == CallField.Unknown ? reader.GetString()! : null;
+            var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallField.Unknown : CallFields.Of(reader.ValueSpan);
+            string? unknown = null;
+            if (field == CallField.Unknown)
+            {
+                field = ReadOtherFieldName(ref reader, errors, out unknown);
+            }
+
             reader.Read();
 
             // A field sent twice is ambiguous whichever copy would count; one bit per known field (fewer than 64) tells it
@@ -191,7 +173,11 @@ public static class CallEventParser
                 case CallField.Tags: fields.Tags = Tags(ref reader, errors); break;
                 case CallField.CostUsd: fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
                 default:
-                    errors.Add(new FieldError(unknown!, "unknown", UnknownFieldMessage(unknown!)));
+                    if (unknown is not null)
+                    {
+                        errors.Add(new FieldError(unknown, "unknown", UnknownFieldMessage(unknown)));
+                    }
+
                     reader.Skip();
                     break;
             }
@@ -202,6 +188,27 @@ public static class CallEventParser
     {
         var name = FieldNames[(int)field];
         errors.Add(new FieldError(name, "duplicate", $"{name} appears twice in this record; send it once."));
+    }
+
+    /// <summary>
+    /// The field named by a property name that is not a known field's name as it stands: an escaped known name, or
+    /// <see cref="CallField.Unknown"/> with the name in <paramref name="unknown"/>, or with null (and an error) for a name
+    /// that is not valid Unicode.
+    /// </summary>
+    private static CallField ReadOtherFieldName(ref Utf8JsonReader reader, List<FieldError> errors, out string? unknown)
+    {
+        unknown = null;
+        if (JsonStrings.Check(ref reader) is var problem and not TextProblem.None)
+        {
+            var sent = Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+            errors.Add(new FieldError("record", "encoding", JsonStrings.Describe($"A field name (\"{Truncate(sent)}\")", problem)));
+            return CallField.Unknown;
+        }
+
+        var name = reader.GetString()!;
+        var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallFields.Of(Encoding.UTF8.GetBytes(name)) : CallField.Unknown;
+        unknown = field == CallField.Unknown ? name : null;
+        return field;
     }
 
     /// <summary>Reads <c>timestamp</c>, parsing the common <c>yyyy-MM-ddTHH:mm:ss[.fffffff]Z</c> form straight from its bytes.</summary>
@@ -535,14 +542,14 @@ public static class CallEventParser
     /// <see cref="RepeatedValues"/> when its bytes were seen before, so it is neither transcoded nor allocated again.
     /// </summary>
     private static string? RepeatedText(ref Utf8JsonReader reader, string field, List<FieldError> errors) =>
-        reader.TokenType == JsonTokenType.String ? Repeated(ref reader, RepeatedValues) : Text(ref reader, field, errors);
+        reader.TokenType == JsonTokenType.String && Repeated(ref reader, RepeatedValues) is { } value ? value : NoText(ref reader, field, errors);
 
-    /// <summary>The string token the reader is on, from <paramref name="cache"/> when possible.</summary>
-    private static string Repeated(ref Utf8JsonReader reader, Utf8StringCache cache)
+    /// <summary>The string token the reader is on, from <paramref name="cache"/> when possible; null when it is not valid Unicode.</summary>
+    private static string? Repeated(ref Utf8JsonReader reader, Utf8StringCache cache)
     {
         if (reader.ValueIsEscaped || reader.HasValueSequence)
         {
-            return reader.GetString()!;
+            return StringValue(ref reader);
         }
 
         var utf8 = reader.ValueSpan;
@@ -551,36 +558,47 @@ public static class CallEventParser
             return cached;
         }
 
-        // StringValue throws on invalid UTF-8 before anything is cached.
         var value = StringValue(ref reader);
-        cache.Add(utf8, value);
+        if (value is not null)
+        {
+            cache.Add(utf8, value);
+        }
+
         return value;
     }
 
     /// <summary>
-    /// The string token the reader is on. Plain ASCII (ids, user ids, trace ids: most values) is widened straight into
-    /// the string, which is cheaper than GetString's validating and transcoding passes; anything else goes through GetString.
+    /// The string token the reader is on; null when it is not valid Unicode (<see cref="JsonStrings.Check(ref readonly Utf8JsonReader)"/> says why).
+    /// Plain ASCII (ids, user ids, trace ids: most values) is widened straight into the string, which is cheaper than
+    /// GetString's validating and transcoding passes; anything else is checked first, as GetString throws on what it cannot read.
     /// </summary>
-    private static string StringValue(ref Utf8JsonReader reader)
+    private static string? StringValue(ref Utf8JsonReader reader)
     {
-        if (reader.ValueIsEscaped || reader.HasValueSequence || !Ascii.IsValid(reader.ValueSpan))
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence && Ascii.IsValid(reader.ValueSpan))
         {
-            return reader.GetString()!;
+            return string.Create(reader.ValueSpan.Length, reader.ValueSpan, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
         }
 
-        return string.Create(reader.ValueSpan.Length, reader.ValueSpan, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
+        return JsonStrings.Check(ref reader) == TextProblem.None ? reader.GetString() : null;
     }
 
-    private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors) =>
+        reader.TokenType == JsonTokenType.String && StringValue(ref reader) is { } value ? value : NoText(ref reader, field, errors);
+
+    /// <summary>Reports why the value <paramref name="reader"/> is on is no text (not a string, or not valid Unicode), leaving the reader on its end.</summary>
+    private static string? NoText(ref Utf8JsonReader reader, string field, List<FieldError> errors)
     {
-        if (reader.TokenType != JsonTokenType.String)
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            errors.Add(new FieldError(field, "encoding", JsonStrings.Describe(field, JsonStrings.Check(ref reader))));
+        }
+        else
         {
             errors.Add(TypeError(field, "a string", reader.TokenType));
             reader.Skip();
-            return null;
         }
 
-        return StringValue(ref reader);
+        return null;
     }
 
     private static long? Integer(ref Utf8JsonReader reader, string field, List<FieldError> errors)
@@ -641,6 +659,14 @@ public static class CallEventParser
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var key = Repeated(ref reader, RepeatedValues);
+            if (key is null)
+            {
+                errors.Add(new FieldError("tags", "encoding", JsonStrings.Describe("A tag key", JsonStrings.Check(ref reader))));
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
@@ -652,7 +678,11 @@ public static class CallEventParser
             }
 
             var value = Repeated(ref reader, TagValues);
-            if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
+            if (value is null)
+            {
+                errors.Add(new FieldError($"tags.{Truncate(key)}", "encoding", JsonStrings.Describe($"tag '{Truncate(key)}'", JsonStrings.Check(ref reader))));
+            }
+            else if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
             {
                 errors.Add(new FieldError($"tags.{Truncate(key)}", "length", $"tag keys must be 1-{CallEventLimits.MaxTagKeyLength} characters."));
             }

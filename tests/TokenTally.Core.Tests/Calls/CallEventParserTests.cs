@@ -150,19 +150,6 @@ public sealed class CallEventParserTests
         Assert.Contains(errors, e => e.Message.Contains("did you mean 'inputTokens'", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void InvalidUtf8IsRejected()
-    {
-        var bytes = Encoding.UTF8.GetBytes("""{"timestamp":"2026-11-20T11:00:00Z","provider":"openai","model":"gpt-4o","userId":"ab"}""").ToList();
-        bytes.InsertRange(bytes.IndexOf((byte)'b') , new byte[] { 0xC3, 0x28 });
-        var errors = new List<FieldError>();
-
-        var parsed = CallEventParser.Parse(bytes.ToArray(), Context, errors, () => "x", out _);
-
-        Assert.Null(parsed);
-        Assert.Contains(errors, e => e.Code is "encoding" or "syntax");
-    }
-
     public static TheoryData<string> EveryField => new(SampleRecords.EveryField.Select(f => f.Name));
 
     [Fact]
@@ -227,5 +214,68 @@ public sealed class CallEventParserTests
 
         Assert.Null(parsed);
         Assert.Equal(2, errors.Count(e => e is { Field: "prompt_tokens", Code: "unknown" }));
+    }
+
+    public static TheoryData<string, string> TextFieldsWithUnpairedSurrogates => new(
+        from name in SampleRecords.TextFields
+        from text in new[] { @"\ud800", @"\udfff", @"a\ud800\u0041", @"\ud800\ud800\udc00x" }
+        select (name, text));
+
+    [Theory]
+    [MemberData(nameof(TextFieldsWithUnpairedSurrogates))]
+    public void AStringHoldingAnUnpairedSurrogateIsRejectedNamingItsField(string field, string escaped)
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.With(field, $"\"{escaped}\""));
+
+        Assert.Null(parsed);
+        var error = Assert.Single(errors);
+        Assert.Equal((field, "encoding"), (error.Field, error.Code));
+        Assert.Contains("unpaired surrogate", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string> UnpairedSurrogatesElsewhere => new()
+    {
+        { "tag key", SampleRecords.With("tags", """{"team":"core","\udc00":"x"}"""), "tags" },
+        { "tag value", SampleRecords.With("tags", """{"team":"\ud800"}"""), "tags.team" },
+        { "escaped known field name", SampleRecords.WithExtra(@"user\ud800Id", "\"x\""), "record" },
+        { "unknown field name", SampleRecords.WithExtra(@"\udfffextra", "{\"a\":[1]}"), "record" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnpairedSurrogatesElsewhere))]
+    public void AnUnpairedSurrogateInATagOrAFieldNameIsRejectedAndTheRestOfTheRecordIsRead(string _, string json, string field)
+    {
+        var (parsed, errors, _) = Parse(json.Replace("\"inputTokens\":5000", "\"inputTokens\":-1", StringComparison.Ordinal));
+
+        Assert.Null(parsed);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal((field, "encoding"), (errors[0].Field, errors[0].Code));
+        Assert.Contains("unpaired surrogate", errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal(("inputTokens", "range"), (errors[1].Field, errors[1].Code));
+    }
+
+    public static TheoryData<string, string> InvalidUtf8Places => new()
+    {
+        { "\"userId\":\"u", "userId" },
+        { "\"tags\":{\"team\":\"c", "tags.team" },
+        { "\"tags\":{\"te", "tags" },
+        { "\"user", "record" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8Places))]
+    public void InvalidUtf8IsRejectedNamingItsField(string before, string field)
+    {
+        var text = SampleRecords.Full;
+        var at = text.IndexOf(before, StringComparison.Ordinal) + before.Length;
+        byte[] bytes = [.. Encoding.UTF8.GetBytes(text[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(text[at..])];
+        var errors = new List<FieldError>();
+
+        var parsed = CallEventParser.Parse(bytes, Context, errors, () => "x", out _);
+
+        Assert.Null(parsed);
+        var error = Assert.Single(errors);
+        Assert.Equal((field, "encoding"), (error.Field, error.Code));
+        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
     }
 }
