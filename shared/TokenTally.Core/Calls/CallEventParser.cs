@@ -621,8 +621,13 @@ public static class CallEventParser
     {
         switch (reader.TokenType)
         {
+            case JsonTokenType.Number when !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value):
+                return value;
+            case JsonTokenType.Number when reader.TryGetDouble(out var value):
+                return value;
             case JsonTokenType.Number:
-                return !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value) ? value : reader.GetDouble();
+                errors.Add(new FieldError(field, "range", $"{field} is beyond what a double holds."));
+                return null;
             default:
                 errors.Add(TypeError(field, "a number", reader.TokenType));
                 reader.Skip();
@@ -730,7 +735,8 @@ public static class CallEventParser
         _ => token.ToString().ToLowerInvariant(),
     };
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+    /// <summary>The first 64 characters and an ellipsis, never cutting a character of two UTF-16 units in half.</summary>
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..(char.IsHighSurrogate(text[63]) ? 63 : 64)] + "…";
 
     private struct Fields
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using TokenTally.Core.Calls;
 
@@ -277,5 +278,29 @@ public sealed class CallEventParserTests
         var error = Assert.Single(errors);
         Assert.Equal((field, "encoding"), (error.Field, error.Code));
         Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("latencyMs", "1e400")]
+    [InlineData("latencyMs", "-1e400")]
+    [InlineData("costUsd", "1e400")]
+    [InlineData("inputTokens", "1e400")]
+    [InlineData("httpStatus", "123456789012345678901234567890")]
+    public void ANumberTooLargeForItsTypeIsRejected(string field, string number)
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.With(field, number));
+
+        Assert.Null(parsed);
+        Assert.Contains(errors, e => e.Field == field);
+    }
+
+    [Fact]
+    public void ALongValueIsCutInItsErrorMessageWithoutSplittingACharacter()
+    {
+        var (_, errors, _) = Parse(SampleRecords.With("timestamp", "\"" + new string('x', 63) + "😀😀\""));
+
+        var message = Assert.Single(errors).Message;
+        Assert.Contains(new string('x', 63) + "…", message, StringComparison.Ordinal);
+        Assert.Equal(OperationStatus.Done, System.Text.Unicode.Utf8.FromUtf16(message, new byte[message.Length * 3], out _, out _, replaceInvalidSequences: false));
     }
 }
