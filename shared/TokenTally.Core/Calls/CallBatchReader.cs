@@ -134,7 +134,9 @@ public static class CallBatchReader
 
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("events"u8) || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                // ValueTextEquals unescapes, and throws on what is not valid Unicode: check first.
+                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || JsonStrings.Check(ref reader) != TextProblem.None
+                    || !reader.ValueTextEquals("events"u8) || !reader.Read() || reader.TokenType != JsonTokenType.StartArray)
                 {
                     return CallBatchReading.Unreadable("A JSON object body must be {\"events\": [ … ]}.");
                 }
@@ -172,6 +174,12 @@ public static class CallBatchReader
             if (reader.CurrentDepth > 0 && reader.TokenType == JsonTokenType.EndArray && reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
                 return CallBatchReading.Unreadable("Only the \"events\" property is allowed in a JSON object body.");
+            }
+
+            // Past the body's array (or object) only white space may follow: the reader throws on anything else.
+            if (reader.Read())
+            {
+                return CallBatchReading.Unreadable("The body is not valid JSON: content follows its end.");
             }
         }
         catch (JsonException e)

@@ -20,13 +20,22 @@ public sealed record CallEventContext(string Tenant, string Project, DateTimeOff
 
 /// <summary>
 /// Reads one call record (a JSON object, UTF-8) into a <see cref="CallEvent"/>, collecting every
-/// field error rather than stopping at the first. Unknown fields are errors: a misspelt token
-/// field would otherwise be read as zero and the call priced wrong.
+/// field error rather than stopping at the first. No input makes it throw: whatever is wrong with a
+/// record (bar malformed JSON, see <see cref="Parse"/>) is a <see cref="FieldError"/> of that record.
 /// </summary>
+/// <remarks>
+/// What is not plainly meant is an error rather than a guess: an unknown field (a misspelt token field would
+/// otherwise be read as zero and the call priced wrong), a field or tag sent twice (<c>duplicate</c>; which one
+/// would count?), <c>null</c> for any field (<c>type</c>; leave the field out instead), and a string that is not
+/// valid Unicode (<c>encoding</c>: invalid UTF-8, or an escaped surrogate without its other half).
+/// </remarks>
 public static class CallEventParser
 {
-    private static readonly string[] KnownFields =
-        [.. System.Enum.GetNames<CallField>().Where(name => name != nameof(CallField.Unknown)).Select(name => char.ToLowerInvariant(name[0]) + name[1..])];
+    /// <summary>Each field's JSON name, by its <see cref="CallField"/> value.</summary>
+    private static readonly string[] FieldNames =
+        [.. System.Enum.GetNames<CallField>().Select(name => char.ToLowerInvariant(name[0]) + name[1..])];
+
+    private static readonly string[] KnownFields = FieldNames[1..];
 
     /// <summary>What <see cref="char.IsControl(char)"/> is true for: U+0000–U+001F and U+007F–U+009F.</summary>
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
@@ -42,7 +51,10 @@ public static class CallEventParser
 
     private static readonly SearchValues<char> IdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
 
-    /// <summary>Parses and validates one record; returns the event, or null with at least one error.</summary>
+    /// <summary>
+    /// Parses and validates one record; returns the event, or null with at least one error (malformed JSON is one
+    /// <c>syntax</c> error for the record). Never throws for any <paramref name="json"/>.
+    /// </summary>
     /// <param name="json">The record's UTF-8 bytes.</param>
     /// <param name="context">The sending key's tenant and project, the clock and the retention.</param>
     /// <param name="errors">Receives every problem found.</param>
@@ -65,11 +77,7 @@ public static class CallEventParser
                 return null;
             }
 
-            if (!TryReadObject(ref reader, ref fields, errors))
-            {
-                return null;
-            }
-
+            ReadObject(ref reader, ref fields, errors);
             id = fields.Id;
             if (reader.Read())
             {
@@ -91,51 +99,44 @@ public static class CallEventParser
 
     /// <summary>
     /// Parses the record whose <c>{</c> <paramref name="reader"/> is on, leaving the reader on its <c>}</c>, so a batch is
-    /// read in one pass. Malformed JSON throws <see cref="JsonException"/>: it makes the whole batch unreadable.
+    /// read in one pass; a field's error leaves the reader past that field. Malformed JSON throws
+    /// <see cref="JsonException"/>: it makes the whole batch unreadable.
     /// </summary>
     internal static CallEvent? ParseObject(ref Utf8JsonReader reader, CallEventContext context, List<FieldError> errors, Func<string> assignId, out string? id)
     {
         var start = errors.Count;
-        var depth = reader.CurrentDepth;
         var fields = new Fields();
-        id = null;
-        if (!TryReadObject(ref reader, ref fields, errors))
-        {
-            while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != depth)
-            {
-                reader.Read();
-            }
-
-            return null;
-        }
-
+        ReadObject(ref reader, ref fields, errors);
         id = fields.Id;
         var callEvent = Build(ref fields, context, errors, assignId);
         return errors.Count == start ? callEvent : null;
     }
 
-    /// <summary>Reads the object's fields; false (with an error) when a string is not valid UTF-8, the reader left inside the object.</summary>
-    private static bool TryReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
-    {
-        try
-        {
-            ReadObject(ref reader, ref fields, errors);
-            return true;
-        }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add(new FieldError("record", "encoding", "The record is not valid UTF-8."));
-            return false;
-        }
-    }
-
+    /// <summary>Reads the object's fields up to its <c>}</c>; every value is read or skipped whole, whatever is wrong with it.</summary>
     private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields, List<FieldError> errors)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallFields.Of(Encoding.UTF8.GetBytes(reader.GetString()!)) : CallFields.Of(reader.ValueSpan);
-            var unknown = field == CallField.Unknown ? reader.GetString()! : null;
+            var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallField.Unknown : CallFields.Of(reader.ValueSpan);
+            string? unknown = null;
+            if (field == CallField.Unknown)
+            {
+                field = ReadOtherFieldName(ref reader, errors, out unknown);
+            }
+
             reader.Read();
+
+            // A field sent twice is ambiguous whichever copy would count; one bit per known field (fewer than 64) tells it
+            // cheaply. Unknown fields have none: each is reported where it is.
+            var bit = (1UL << (int)field) & ~1UL;
+            if ((fields.Sent & bit) != 0)
+            {
+                AddDuplicate(field, errors);
+                reader.Skip();
+                continue;
+            }
+
+            fields.Sent |= bit;
             switch (field)
             {
                 case CallField.Id: fields.Id = Text(ref reader, "id", errors); break;
@@ -172,11 +173,42 @@ public static class CallEventParser
                 case CallField.Tags: fields.Tags = Tags(ref reader, errors); break;
                 case CallField.CostUsd: fields.CostUsd = Decimal(ref reader, "costUsd", errors); break;
                 default:
-                    errors.Add(new FieldError(unknown!, "unknown", UnknownFieldMessage(unknown!)));
+                    if (unknown is not null)
+                    {
+                        errors.Add(new FieldError(unknown, "unknown", UnknownFieldMessage(unknown)));
+                    }
+
                     reader.Skip();
                     break;
             }
         }
+    }
+
+    private static void AddDuplicate(CallField field, List<FieldError> errors)
+    {
+        var name = FieldNames[(int)field];
+        errors.Add(new FieldError(name, "duplicate", $"{name} appears twice in this record; send it once."));
+    }
+
+    /// <summary>
+    /// The field named by a property name that is not a known field's name as it stands: an escaped known name, or
+    /// <see cref="CallField.Unknown"/> with the name in <paramref name="unknown"/>, or with null (and an error) for a name
+    /// that is not valid Unicode.
+    /// </summary>
+    private static CallField ReadOtherFieldName(ref Utf8JsonReader reader, List<FieldError> errors, out string? unknown)
+    {
+        unknown = null;
+        if (JsonStrings.Check(ref reader) is var problem and not TextProblem.None)
+        {
+            var sent = Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+            errors.Add(new FieldError("record", "encoding", JsonStrings.Describe($"A field name (\"{Truncate(sent)}\")", problem)));
+            return CallField.Unknown;
+        }
+
+        var name = reader.GetString()!;
+        var field = reader.ValueIsEscaped || reader.HasValueSequence ? CallFields.Of(Encoding.UTF8.GetBytes(name)) : CallField.Unknown;
+        unknown = field == CallField.Unknown ? name : null;
+        return field;
     }
 
     /// <summary>Reads <c>timestamp</c>, parsing the common <c>yyyy-MM-ddTHH:mm:ss[.fffffff]Z</c> form straight from its bytes.</summary>
@@ -201,14 +233,16 @@ public static class CallEventParser
             errors.Add(new FieldError("id", "format", $"id must be 1-{CallEventLimits.MaxIdLength} characters of letters, digits, '.', '_', ':' or '-'."));
         }
 
-        var timestamp = f.TimestampValue is { } parsed ? CheckTimestampRange(parsed, context, errors) : ReadTimestamp(f.Timestamp, context, errors);
+        var timestamp = f.TimestampValue is { } parsed ? CheckTimestampRange(parsed, context, errors)
+            : f.Unreadable(CallField.Timestamp, f.Timestamp) ? null
+            : ReadTimestamp(f.Timestamp, context, errors);
         if (f.Project is not null && f.Project != context.Project)
         {
             errors.Add(new FieldError("project", "forbidden", $"This key writes to project '{context.Project}' only, not '{f.Project}'."));
         }
 
-        var provider = Required(f.Provider, "provider", errors);
-        if (f.Model is null && f.Deployment is null)
+        var provider = f.Unreadable(CallField.Provider, f.Provider) ? null : Required(f.Provider, "provider", errors);
+        if (!f.WasSent(CallField.Model) && !f.WasSent(CallField.Deployment))
         {
             errors.Add(new FieldError("model", "required", "model is required (for Azure OpenAI, model or deployment)."));
         }
@@ -227,9 +261,9 @@ public static class CallEventParser
         CheckText("experiment", f.Experiment, errors);
         CheckText("variant", f.Variant, errors);
 
-        if ((f.Experiment is null) != (f.Variant is null))
+        if (f.WasSent(CallField.Experiment) != f.WasSent(CallField.Variant))
         {
-            errors.Add(new FieldError(f.Experiment is null ? "experiment" : "variant", "required", "experiment and variant go together: send both or neither."));
+            errors.Add(new FieldError(f.WasSent(CallField.Experiment) ? "variant" : "experiment", "required", "experiment and variant go together: send both or neither."));
         }
 
         CheckHex("traceId", f.TraceId, 32, errors);
@@ -303,6 +337,14 @@ public static class CallEventParser
 
     private static TokenUsage? ReadUsage(ref Fields f, List<FieldError> errors)
     {
+        // A count sent but unreadable is reported already; checking the others against a zero in its place would mislead.
+        if (f.Unreadable(CallField.InputTokens, f.InputTokens) || f.Unreadable(CallField.OutputTokens, f.OutputTokens)
+            || f.Unreadable(CallField.CachedInputTokens, f.CachedInputTokens) || f.Unreadable(CallField.CacheWriteTokens, f.CacheWriteTokens)
+            || f.Unreadable(CallField.ReasoningTokens, f.ReasoningTokens))
+        {
+            return null;
+        }
+
         var input = f.InputTokens ?? 0;
         var output = f.OutputTokens ?? 0;
         var cached = f.CachedInputTokens ?? 0;
@@ -500,14 +542,14 @@ public static class CallEventParser
     /// <see cref="RepeatedValues"/> when its bytes were seen before, so it is neither transcoded nor allocated again.
     /// </summary>
     private static string? RepeatedText(ref Utf8JsonReader reader, string field, List<FieldError> errors) =>
-        reader.TokenType == JsonTokenType.String ? Repeated(ref reader, RepeatedValues) : Text(ref reader, field, errors);
+        reader.TokenType == JsonTokenType.String && Repeated(ref reader, RepeatedValues) is { } value ? value : NoText(ref reader, field, errors);
 
-    /// <summary>The string token the reader is on, from <paramref name="cache"/> when possible.</summary>
-    private static string Repeated(ref Utf8JsonReader reader, Utf8StringCache cache)
+    /// <summary>The string token the reader is on, from <paramref name="cache"/> when possible; null when it is not valid Unicode.</summary>
+    private static string? Repeated(ref Utf8JsonReader reader, Utf8StringCache cache)
     {
         if (reader.ValueIsEscaped || reader.HasValueSequence)
         {
-            return reader.GetString()!;
+            return StringValue(ref reader);
         }
 
         var utf8 = reader.ValueSpan;
@@ -516,39 +558,47 @@ public static class CallEventParser
             return cached;
         }
 
-        // StringValue throws on invalid UTF-8 before anything is cached.
         var value = StringValue(ref reader);
-        cache.Add(utf8, value);
+        if (value is not null)
+        {
+            cache.Add(utf8, value);
+        }
+
         return value;
     }
 
     /// <summary>
-    /// The string token the reader is on. Plain ASCII (ids, user ids, trace ids: most values) is widened straight into
-    /// the string, which is cheaper than GetString's validating and transcoding passes; anything else goes through GetString.
+    /// The string token the reader is on; null when it is not valid Unicode (<see cref="JsonStrings.Check(ref readonly Utf8JsonReader)"/> says why).
+    /// Plain ASCII (ids, user ids, trace ids: most values) is widened straight into the string, which is cheaper than
+    /// GetString's validating and transcoding passes; anything else is checked first, as GetString throws on what it cannot read.
     /// </summary>
-    private static string StringValue(ref Utf8JsonReader reader)
+    private static string? StringValue(ref Utf8JsonReader reader)
     {
-        if (reader.ValueIsEscaped || reader.HasValueSequence || !Ascii.IsValid(reader.ValueSpan))
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence && Ascii.IsValid(reader.ValueSpan))
         {
-            return reader.GetString()!;
+            return string.Create(reader.ValueSpan.Length, reader.ValueSpan, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
         }
 
-        return string.Create(reader.ValueSpan.Length, reader.ValueSpan, static (chars, ascii) => Ascii.ToUtf16(ascii, chars, out _));
+        return JsonStrings.Check(ref reader) == TextProblem.None ? reader.GetString() : null;
     }
 
-    private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    private static string? Text(ref Utf8JsonReader reader, string field, List<FieldError> errors) =>
+        reader.TokenType == JsonTokenType.String && StringValue(ref reader) is { } value ? value : NoText(ref reader, field, errors);
+
+    /// <summary>Reports why the value <paramref name="reader"/> is on is no text (not a string, or not valid Unicode), leaving the reader on its end.</summary>
+    private static string? NoText(ref Utf8JsonReader reader, string field, List<FieldError> errors)
     {
-        switch (reader.TokenType)
+        if (reader.TokenType == JsonTokenType.String)
         {
-            case JsonTokenType.String:
-                return StringValue(ref reader);
-            case JsonTokenType.Null:
-                return null;
-            default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a string, not {Describe(reader.TokenType)}."));
-                reader.Skip();
-                return null;
+            errors.Add(new FieldError(field, "encoding", JsonStrings.Describe(field, JsonStrings.Check(ref reader))));
         }
+        else
+        {
+            errors.Add(TypeError(field, "a string", reader.TokenType));
+            reader.Skip();
+        }
+
+        return null;
     }
 
     private static long? Integer(ref Utf8JsonReader reader, string field, List<FieldError> errors)
@@ -560,10 +610,8 @@ public static class CallEventParser
             case JsonTokenType.Number:
                 errors.Add(new FieldError(field, "type", $"{field} must be a whole number."));
                 return null;
-            case JsonTokenType.Null:
-                return null;
             default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a whole number, not {Describe(reader.TokenType)}."));
+                errors.Add(TypeError(field, "a whole number", reader.TokenType));
                 reader.Skip();
                 return null;
         }
@@ -573,12 +621,15 @@ public static class CallEventParser
     {
         switch (reader.TokenType)
         {
+            case JsonTokenType.Number when !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value):
+                return value;
+            case JsonTokenType.Number when reader.TryGetDouble(out var value):
+                return value;
             case JsonTokenType.Number:
-                return !reader.HasValueSequence && ShortDouble.TryRead(reader.ValueSpan, out var value) ? value : reader.GetDouble();
-            case JsonTokenType.Null:
+                errors.Add(new FieldError(field, "range", $"{field} is beyond what a double holds."));
                 return null;
             default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a number, not {Describe(reader.TokenType)}."));
+                errors.Add(TypeError(field, "a number", reader.TokenType));
                 reader.Skip();
                 return null;
         }
@@ -590,10 +641,11 @@ public static class CallEventParser
         {
             case JsonTokenType.Number when reader.TryGetDecimal(out var value):
                 return value;
-            case JsonTokenType.Null:
+            case JsonTokenType.Number:
+                errors.Add(new FieldError(field, "range", $"{field} is beyond what a decimal holds (±7.9e28)."));
                 return null;
             default:
-                errors.Add(new FieldError(field, "type", $"{field} must be a number."));
+                errors.Add(TypeError(field, "a number", reader.TokenType));
                 reader.Skip();
                 return null;
         }
@@ -601,14 +653,9 @@ public static class CallEventParser
 
     private static CallTags? Tags(ref Utf8JsonReader reader, List<FieldError> errors)
     {
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            errors.Add(new FieldError("tags", "type", $"tags must be an object of strings, not {Describe(reader.TokenType)}."));
+            errors.Add(TypeError("tags", "an object of strings", reader.TokenType));
             reader.Skip();
             return null;
         }
@@ -617,16 +664,30 @@ public static class CallEventParser
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var key = Repeated(ref reader, RepeatedValues);
+            if (key is null)
+            {
+                errors.Add(new FieldError("tags", "encoding", JsonStrings.Describe("A tag key", JsonStrings.Check(ref reader))));
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
-                errors.Add(new FieldError($"tags.{Truncate(key)}", "type", $"tag '{Truncate(key)}' must have a string value."));
+                errors.Add(new FieldError($"tags.{Truncate(key)}", "type", reader.TokenType == JsonTokenType.Null
+                    ? $"tag '{Truncate(key)}' must be a string, not null; leave the tag out instead."
+                    : $"tag '{Truncate(key)}' must be a string, not {Describe(reader.TokenType)}."));
                 reader.Skip();
                 continue;
             }
 
             var value = Repeated(ref reader, TagValues);
-            if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
+            if (value is null)
+            {
+                errors.Add(new FieldError($"tags.{Truncate(key)}", "encoding", JsonStrings.Describe($"tag '{Truncate(key)}'", JsonStrings.Check(ref reader))));
+            }
+            else if (key.Length is 0 or > CallEventLimits.MaxTagKeyLength)
             {
                 errors.Add(new FieldError($"tags.{Truncate(key)}", "length", $"tag keys must be 1-{CallEventLimits.MaxTagKeyLength} characters."));
             }
@@ -634,9 +695,9 @@ public static class CallEventParser
             {
                 errors.Add(new FieldError($"tags.{key}", "length", $"tag '{key}' is {value.Length} characters; the limit is {CallEventLimits.MaxTagValueLength}."));
             }
-            else
+            else if (!tags.TryAdd(key, value))
             {
-                tags.Set(key, value);
+                errors.Add(new FieldError($"tags.{key}", "duplicate", $"tag '{key}' appears twice in this record; send it once."));
             }
         }
 
@@ -659,6 +720,11 @@ public static class CallEventParser
             : $"Unknown field '{Truncate(name)}'; did you mean '{suggestion}'?";
     }
 
+    /// <summary>A <c>type</c> error: <paramref name="field"/> must be <paramref name="expected"/> (<c>a string</c>), not what was sent.</summary>
+    private static FieldError TypeError(string field, string expected, JsonTokenType token) => new(field, "type", token == JsonTokenType.Null
+        ? $"{field} must be {expected}, not null; leave the field out instead."
+        : $"{field} must be {expected}, not {Describe(token)}.");
+
     private static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.String => "a string",
@@ -669,10 +735,13 @@ public static class CallEventParser
         _ => token.ToString().ToLowerInvariant(),
     };
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
+    /// <summary>The first 64 characters and an ellipsis, never cutting a character of two UTF-16 units in half.</summary>
+    private static string Truncate(string text) => text.Length <= 64 ? text : text[..(char.IsHighSurrogate(text[63]) ? 63 : 64)] + "…";
 
     private struct Fields
     {
+        /// <summary>The fields the record sent, one bit per <see cref="CallField"/>.</summary>
+        public ulong Sent;
         public DateTimeOffset? TimestampValue;
         public string? Id, Timestamp, Project, Service, Release, Environment, Provider, Model, ResponseModel, Deployment, Operation;
         public long? InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, HttpStatus;
@@ -680,5 +749,10 @@ public static class CallEventParser
         public string? Status, ErrorType, UserId, SessionId, Department, Experiment, Variant, TraceId, SpanId, ParentSpanId, ServiceTier, DeploymentType;
         public CallTags? Tags;
         public decimal? CostUsd;
+
+        public readonly bool WasSent(CallField field) => (Sent & (1UL << (int)field)) != 0;
+
+        /// <summary>Whether the field was sent but could not be read (its error is reported): its value is null.</summary>
+        public readonly bool Unreadable<T>(CallField field, T? value) => value is null && WasSent(field);
     }
 }

@@ -1,6 +1,9 @@
 namespace TokenTally.Core.Calls;
 
-/// <summary>The fields of a call record (v1), as <see cref="CallEventParser"/> tells them apart.</summary>
+/// <summary>
+/// The fields of a call record (v1), as <see cref="CallEventParser"/> tells them apart. Fewer than 64: the parser keeps
+/// the fields a record sent as one bit each in a <see cref="ulong"/>, to tell a field sent twice.
+/// </summary>
 internal enum CallField
 {
     Unknown,

@@ -3,9 +3,9 @@ using System.Diagnostics.CodeAnalysis;
 namespace TokenTally.Core.Calls;
 
 /// <summary>
-/// A call's tags, read-only, in the order they were sent; a key sent twice keeps its first place and its last value, as
-/// a dictionary would. A record has a few tags (at most <see cref="CallEventLimits.MaxTags"/>), so one small array
-/// searched in order is cheaper to build and to read than a hash table.
+/// A call's tags, read-only, in the order they were sent; keys are distinct (the parser rejects a record that sends a
+/// key twice). A record has a few tags (at most <see cref="CallEventLimits.MaxTags"/>), so one small array searched in
+/// order is cheaper to build and to read than a hash table.
 /// </summary>
 public sealed class CallTags : IReadOnlyDictionary<string, string>
 {
@@ -69,19 +69,18 @@ public sealed class CallTags : IReadOnlyDictionary<string, string>
         private KeyValuePair<string, string>[]? _pairs;
         private int _count;
 
-        /// <summary>How many distinct keys are set.</summary>
+        /// <summary>How many tags are added.</summary>
         public readonly int Count => _count;
 
-        /// <summary>Sets a tag: a new key goes last, a known one gets the new value in its place.</summary>
-        public void Set(string key, string value)
+        /// <summary>Adds a tag after the others; false, changing nothing, when its key is already there.</summary>
+        public bool TryAdd(string key, string value)
         {
             _pairs ??= new KeyValuePair<string, string>[FirstCapacity];
             for (var i = 0; i < _count; i++)
             {
                 if (string.Equals(_pairs[i].Key, key, StringComparison.Ordinal))
                 {
-                    _pairs[i] = new(key, value);
-                    return;
+                    return false;
                 }
             }
 
@@ -91,6 +90,7 @@ public sealed class CallTags : IReadOnlyDictionary<string, string>
             }
 
             _pairs[_count++] = new(key, value);
+            return true;
         }
 
         /// <summary>The tags set so far; the builder must not be used after.</summary>

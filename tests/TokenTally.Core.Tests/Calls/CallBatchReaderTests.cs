@@ -71,6 +71,10 @@ public sealed class CallBatchReaderTests
     [InlineData("[A,B,{\"id\":\"c\"")]
     [InlineData("[A,B")]
     [InlineData("{\"events\":[A,B,]}")]
+    [InlineData("[A],B")]
+    [InlineData("[A]]")]
+    [InlineData("[A,B] x")]
+    [InlineData("{\"events\":[A,B]}}")]
     public void MalformedJsonAnywhereMakesTheWholeBodyUnreadableAndKeepsNoRecord(string layout)
     {
         var batch = Read(Layout(layout));
@@ -172,8 +176,44 @@ public sealed class CallBatchReaderTests
         var batch = CallBatchReader.Read(bytes.ToArray(), BatchFormat.Json, Context, () => "assigned");
 
         Assert.Null(batch.Error);
-        Assert.Equal("encoding", Assert.Single(batch.Records[0].Errors).Code);
+        Assert.Equal(("userId", "encoding"), (Assert.Single(batch.Records[0].Errors).Field, Assert.Single(batch.Records[0].Errors).Code));
         Assert.Equal("b", batch.Records[1].Event!.Id);
+    }
+
+    [Theory]
+    [InlineData(BatchFormat.Json)]
+    [InlineData(BatchFormat.NdJson)]
+    public void ARecordWithUnpairedSurrogatesIsRejectedAloneAndTheOthersAreRead(BatchFormat format)
+    {
+        const string Bad = """{"id":"bad","timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","userId":"\ud800","tags":{"\udc00":"x","team":"\udfff"},"inputTokens":10}""";
+        string[] records = [Record("a"), Bad, Record("c")];
+
+        var batch = Read(format == BatchFormat.Json ? $"[{string.Join(',', records)}]" : string.Join('\n', records), format);
+
+        Assert.Null(batch.Error);
+        Assert.Equal(["a", "c"], batch.Records.Where(r => r.Event is not null).Select(r => r.Event!.Id));
+        var bad = batch.Records[1];
+        Assert.Equal(("bad", Bad), (bad.SentId, Text(bad)));
+        Assert.Equal(["userId", "tags", "tags.team"], bad.Errors.Select(e => e.Field));
+        Assert.All(bad.Errors, e => Assert.Equal("encoding", e.Code));
+    }
+
+    [Theory]
+    [InlineData("""{"\ud800":[]}""")]
+    [InlineData("""{"\udc00vents":[]}""")]
+    public void AnObjectBodyWhosePropertyNameIsNotValidUnicodeIsUnreadable(string body)
+    {
+        var batch = Read(body);
+
+        Assert.Equal("A JSON object body must be {\"events\": [ … ]}.", batch.Error);
+    }
+
+    [Fact]
+    public void AnEscapedEventsPropertyIsStillTheEventsProperty()
+    {
+        var batch = Read($$"""{"\u0065vents":[{{Record("a")}}]}""");
+
+        Assert.Equal("a", Assert.Single(batch.Records).Event!.Id);
     }
 
     [Fact]

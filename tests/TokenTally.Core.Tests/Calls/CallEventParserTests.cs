@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using TokenTally.Core.Calls;
 
@@ -150,16 +151,156 @@ public sealed class CallEventParserTests
         Assert.Contains(errors, e => e.Message.Contains("did you mean 'inputTokens'", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void InvalidUtf8IsRejected()
-    {
-        var bytes = Encoding.UTF8.GetBytes("""{"timestamp":"2026-11-20T11:00:00Z","provider":"openai","model":"gpt-4o","userId":"ab"}""").ToList();
-        bytes.InsertRange(bytes.IndexOf((byte)'b') , new byte[] { 0xC3, 0x28 });
-        var errors = new List<FieldError>();
+    public static TheoryData<string> EveryField => new(SampleRecords.EveryField.Select(f => f.Name));
 
-        var parsed = CallEventParser.Parse(bytes.ToArray(), Context, errors, () => "x", out _);
+    [Fact]
+    public void TheSampleRecordIsValidAndHasEveryField()
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.Full);
+
+        Assert.Empty(errors);
+        Assert.NotNull(parsed);
+        Assert.Equal(
+            Enum.GetNames<CallField>().Where(name => name != nameof(CallField.Unknown)).Select(name => char.ToLowerInvariant(name[0]) + name[1..]).Order(),
+            SampleRecords.EveryField.Select(f => f.Name).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryField))]
+    public void NullIsRejectedForEveryFieldNotReadAsAbsentOrZero(string field)
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.With(field, "null"));
 
         Assert.Null(parsed);
-        Assert.Contains(errors, e => e.Code is "encoding" or "syntax");
+        var error = Assert.Single(errors);
+        Assert.Equal((field, "type"), (error.Field, error.Code));
+        Assert.StartsWith($"{field} must be ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(", not null; leave the field out instead.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NullTokensAreATypeErrorNotZero()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","inputTokens":null,"outputTokens":200}""");
+
+        Assert.Null(parsed);
+        Assert.Equal(new FieldError("inputTokens", "type", "inputTokens must be a whole number, not null; leave the field out instead."), Assert.Single(errors));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryField))]
+    public void AFieldSentTwiceIsRejectedRatherThanTheLastOneWinning(string field)
+    {
+        var value = SampleRecords.EveryField.Single(f => f.Name == field).Json;
+
+        var (parsed, errors, _) = Parse(SampleRecords.WithExtra(field, value));
+
+        Assert.Null(parsed);
+        Assert.Equal(new FieldError(field, "duplicate", $"{field} appears twice in this record; send it once."), Assert.Single(errors));
+    }
+
+    [Fact]
+    public void AFieldSentOnceEscapedAndOncePlainIsSentTwice()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","input\u0054okens":1,"inputTokens":500}""");
+
+        Assert.Null(parsed);
+        Assert.Equal(("inputTokens", "duplicate"), (Assert.Single(errors).Field, Assert.Single(errors).Code));
+    }
+
+    [Fact]
+    public void AnUnknownFieldSentTwiceIsReportedEachTime()
+    {
+        var (parsed, errors, _) = Parse("""{"timestamp":"2026-11-20T11:59:00Z","provider":"openai","model":"gpt-4o","prompt_tokens":1,"prompt_tokens":2}""");
+
+        Assert.Null(parsed);
+        Assert.Equal(2, errors.Count(e => e is { Field: "prompt_tokens", Code: "unknown" }));
+    }
+
+    public static TheoryData<string, string> TextFieldsWithUnpairedSurrogates => new(
+        from name in SampleRecords.TextFields
+        from text in new[] { @"\ud800", @"\udfff", @"a\ud800\u0041", @"\ud800\ud800\udc00x" }
+        select (name, text));
+
+    [Theory]
+    [MemberData(nameof(TextFieldsWithUnpairedSurrogates))]
+    public void AStringHoldingAnUnpairedSurrogateIsRejectedNamingItsField(string field, string escaped)
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.With(field, $"\"{escaped}\""));
+
+        Assert.Null(parsed);
+        var error = Assert.Single(errors);
+        Assert.Equal((field, "encoding"), (error.Field, error.Code));
+        Assert.Contains("unpaired surrogate", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string> UnpairedSurrogatesElsewhere => new()
+    {
+        { "tag key", SampleRecords.With("tags", """{"team":"core","\udc00":"x"}"""), "tags" },
+        { "tag value", SampleRecords.With("tags", """{"team":"\ud800"}"""), "tags.team" },
+        { "escaped known field name", SampleRecords.WithExtra(@"user\ud800Id", "\"x\""), "record" },
+        { "unknown field name", SampleRecords.WithExtra(@"\udfffextra", "{\"a\":[1]}"), "record" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnpairedSurrogatesElsewhere))]
+    public void AnUnpairedSurrogateInATagOrAFieldNameIsRejectedAndTheRestOfTheRecordIsRead(string _, string json, string field)
+    {
+        var (parsed, errors, _) = Parse(json.Replace("\"inputTokens\":5000", "\"inputTokens\":-1", StringComparison.Ordinal));
+
+        Assert.Null(parsed);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal((field, "encoding"), (errors[0].Field, errors[0].Code));
+        Assert.Contains("unpaired surrogate", errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal(("inputTokens", "range"), (errors[1].Field, errors[1].Code));
+    }
+
+    public static TheoryData<string, string> InvalidUtf8Places => new()
+    {
+        { "\"userId\":\"u", "userId" },
+        { "\"tags\":{\"team\":\"c", "tags.team" },
+        { "\"tags\":{\"te", "tags" },
+        { "\"user", "record" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8Places))]
+    public void InvalidUtf8IsRejectedNamingItsField(string before, string field)
+    {
+        var text = SampleRecords.Full;
+        var at = text.IndexOf(before, StringComparison.Ordinal) + before.Length;
+        byte[] bytes = [.. Encoding.UTF8.GetBytes(text[..at]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(text[at..])];
+        var errors = new List<FieldError>();
+
+        var parsed = CallEventParser.Parse(bytes, Context, errors, () => "x", out _);
+
+        Assert.Null(parsed);
+        var error = Assert.Single(errors);
+        Assert.Equal((field, "encoding"), (error.Field, error.Code));
+        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("latencyMs", "1e400")]
+    [InlineData("latencyMs", "-1e400")]
+    [InlineData("costUsd", "1e400")]
+    [InlineData("inputTokens", "1e400")]
+    [InlineData("httpStatus", "123456789012345678901234567890")]
+    public void ANumberTooLargeForItsTypeIsRejected(string field, string number)
+    {
+        var (parsed, errors, _) = Parse(SampleRecords.With(field, number));
+
+        Assert.Null(parsed);
+        Assert.Contains(errors, e => e.Field == field);
+    }
+
+    [Fact]
+    public void ALongValueIsCutInItsErrorMessageWithoutSplittingACharacter()
+    {
+        var (_, errors, _) = Parse(SampleRecords.With("timestamp", "\"" + new string('x', 63) + "😀😀\""));
+
+        var message = Assert.Single(errors).Message;
+        Assert.Contains(new string('x', 63) + "…", message, StringComparison.Ordinal);
+        Assert.Equal(OperationStatus.Done, System.Text.Unicode.Utf8.FromUtf16(message, new byte[message.Length * 3], out _, out _, replaceInvalidSequences: false));
     }
 }

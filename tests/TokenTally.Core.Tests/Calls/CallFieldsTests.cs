@@ -16,6 +16,10 @@ public sealed class CallFieldsTests
         Assert.Equal(Enum.Parse<CallField>(field), CallFields.Of(Encoding.UTF8.GetBytes(name)));
     }
 
+    [Fact]
+    public void EveryFieldHasABitOfAnUnsignedLong() =>
+        Assert.InRange((int)Enum.GetValues<CallField>().Max(), 0, 63);
+
     [Theory]
     [InlineData("")]
     [InlineData("Model")]

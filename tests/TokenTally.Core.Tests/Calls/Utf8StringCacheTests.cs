@@ -5,6 +5,7 @@ using TokenTally.Core.Calls;
 
 namespace TokenTally.Core.Tests.Calls;
 
+[Collection(SharedStringCaches.Name)]
 public sealed class Utf8StringCacheTests
 {
     private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(300);
