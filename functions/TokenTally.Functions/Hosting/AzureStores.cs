@@ -82,12 +82,16 @@ public static class AzureStores
         return services;
     }
 
-    /// <summary>Creates the Cosmos database and containers at start-up when TokenTally:Cosmos:CreateIfNotExists is set.</summary>
-    private sealed class CosmosContainersInitializer(IDocumentStore store, IOptions<CosmosOptions> cosmos) : IHostedService
+    /// <summary>
+    /// Creates the Cosmos database and containers at start-up when TokenTally:Cosmos:CreateIfNotExists is set. The store is
+    /// resolved when it starts, not when hosted services are built: options validation runs in between and names every
+    /// invalid setting, where building the store first would stop at the first.
+    /// </summary>
+    private sealed class CosmosContainersInitializer(IServiceProvider services, IOptions<CosmosOptions> cosmos) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            if (cosmos.Value.CreateIfNotExists && store is CosmosDocumentStore cosmosStore)
+            if (cosmos.Value.CreateIfNotExists && services.GetRequiredService<IDocumentStore>() is CosmosDocumentStore cosmosStore)
             {
                 await cosmosStore.EnsureCreatedAsync(cancellationToken);
             }

@@ -53,9 +53,22 @@ public static class EventHubBindingData
         {
             JsonElement e => e,
             string text => Parse(text),
-            _ => JsonSerializer.SerializeToElement(value),
+            _ => Serialize(value),
         };
         return element is { ValueKind: JsonValueKind.String } encoded ? Parse(encoded.GetString()!) : element;
+    }
+
+    /// <summary>A value of another type as JSON; null when it cannot be written as JSON (NaN, a type, a delegate, a cycle).</summary>
+    private static JsonElement? Serialize(object value)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToElement(value);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static JsonElement? Parse(string text)

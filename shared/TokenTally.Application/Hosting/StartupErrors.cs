@@ -10,6 +10,15 @@ public static class StartupErrors
     public static bool TryDescribe(Exception exception, out string problem)
     {
         var error = Unwrap(exception);
+
+        // Validation at start-up reports every invalid options class at once.
+        if (error is AggregateException { InnerExceptions.Count: > 1 } several)
+        {
+            var parts = several.InnerExceptions.Select(e => TryDescribe(e, out var part) ? part : null).ToList();
+            problem = parts.All(p => p is not null) ? string.Join(" ", parts) : string.Empty;
+            return problem.Length > 0;
+        }
+
         problem = error switch
         {
             OptionsValidationException invalid => string.Join(" ", invalid.Failures),

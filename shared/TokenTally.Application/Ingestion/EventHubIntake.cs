@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using TokenTally.Application.Projects;
 using TokenTally.Core.Calls;
@@ -44,7 +45,7 @@ public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver ke
 
             var intakeKey = new IntakeKey(project.Tenant, project.Project);
             var single = item.Body.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal);
-            var reading = ingestion.Read(intakeKey, Encoding.UTF8.GetBytes(item.Body), single ? BatchFormat.Record : BatchFormat.Json);
+            var reading = ingestion.Read(intakeKey, Encoding.UTF8.GetBytes(item.Body), single ? BatchFormat.Record : BatchFormat.Json, assignId: PositionalIds(batch, item));
             if (reading.Error is { } error)
             {
                 await deadLetters.WriteAsync(new DeadLetter("unreadable body: " + error, source, null, null, item.Body, time.GetUtcNow()), cancellationToken);
@@ -89,6 +90,26 @@ public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver ke
 
     private static EventSource SourceOf(EventHubBatch batch, EventHubEvent item) =>
         new(batch.EventHub, batch.PartitionId, item.Offset, item.SequenceNumber, item.EnqueuedTime);
+
+    /// <summary>
+    /// Ids for the records of an event sent without one, from the event's place in its hub (<c>eh:hub:partition:sequence:n</c>):
+    /// a redelivered batch (the host retries it after a storage failure, or replays it after a crash) then stores each such
+    /// record once, where new random ids would store it again. Random ids (null here) only when the place is unknown.
+    /// </summary>
+    private static Func<string>? PositionalIds(EventHubBatch batch, EventHubEvent item)
+    {
+        if (batch.EventHub is not { Length: > 0 } hub || batch.PartitionId is not { Length: > 0 } partition || item.SequenceNumber is not { } sequence)
+        {
+            return null;
+        }
+
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"eh:{IdPart(hub, 64)}:{IdPart(partition, 16)}:{sequence}:");
+        var next = 0;
+        return () => prefix + (next++).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string IdPart(string text, int maxLength) =>
+        new(text.Take(maxLength).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray());
 
     private static string? KeyOf(EventHubEvent item)
     {

@@ -35,12 +35,15 @@ public sealed class IngestionService(
     TimeProvider time,
     IOptions<LedgerOptions> ledger)
 {
-    /// <summary>Reads and parses a body for <paramref name="key"/> (no I/O); <see cref="IngestAsync"/> stores what it read.</summary>
-    public CallBatchReading Read(IntakeKey key, ReadOnlyMemory<byte> body, BatchFormat format, int maxRecords = int.MaxValue)
+    /// <summary>
+    /// Reads and parses a body for <paramref name="key"/> (no I/O); <see cref="IngestAsync"/> stores what it read. A record
+    /// sent without an id gets one from <paramref name="assignId"/>, by default a new random one.
+    /// </summary>
+    public CallBatchReading Read(IntakeKey key, ReadOnlyMemory<byte> body, BatchFormat format, int maxRecords = int.MaxValue, Func<string>? assignId = null)
     {
         var now = time.GetUtcNow();
         var context = new CallEventContext(key.Tenant, key.Project, now, ledger.Value.Retention);
-        return CallBatchReader.Read(body, format, context, () => Guid.CreateVersion7(now).ToString("N"), maxRecords);
+        return CallBatchReader.Read(body, format, context, assignId ?? (() => Guid.CreateVersion7(now).ToString("N")), maxRecords);
     }
 
     public async Task<IngestionResult> IngestAsync(IntakeKey key, IReadOnlyList<BatchRecord> records, CancellationToken cancellationToken)

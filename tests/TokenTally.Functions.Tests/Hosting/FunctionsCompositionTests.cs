@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TokenTally.Functions.Tests.Infrastructure;
+using TokenTally.Storage.Cosmos;
+using TokenTally.Storage.Documents;
+using TokenTally.Testing;
+
+namespace TokenTally.Functions.Tests.Hosting;
+
+/// <summary>The worker's composition on Azure's stores (the Cosmos DB test server, Azurite), reached through the Api function.</summary>
+public sealed class FunctionsCompositionTests(CosmosTestServerFixture cosmos, AzuriteFixture azurite) : IAsyncLifetime
+{
+    private WorkerApp _app = null!;
+
+    public async ValueTask InitializeAsync() => _app = await WorkerApp.StartAsync(cosmos, azurite);
+
+    [Fact]
+    public async Task TheAdminHealthReportNamesTheFunctionsHostWithCosmosAndStorageHealthy()
+    {
+        using var request = _app.Admin(HttpMethod.Get, "/api/v1/admin/health");
+        var response = await _app.Api.SendAsync(request, TestContext.Current.CancellationToken);
+        var health = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("functions", health.GetProperty("host").GetString());
+        Assert.Equal(["archive", "store"], health.GetProperty("dependencies").EnumerateObject().Select(d => d.Name).Order(StringComparer.Ordinal));
+        Assert.All(health.GetProperty("dependencies").EnumerateObject(), d => Assert.Equal("healthy", d.Value.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task TheConfiguredAdminKeySetsUpAProjectWhoseCallsArePricedAndStoredInCosmos()
+    {
+        var project = await _app.NewProjectAsync();
+        using var send = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
+        {
+            Content = new StringContent(
+                CallRecords.Batch(CallRecords.Record("cosmos-1"), CallRecords.Record("cosmos-2", provider: "anthropic", model: "claude-sonnet-4-5")),
+                new MediaTypeHeaderValue("application/json")),
+        };
+        send.Headers.Add("api-key", project.Key);
+
+        var sent = await _app.Api.SendAsync(send, TestContext.Current.CancellationToken);
+        var call = await project.FindCallAsync("cosmos-2");
+        var document = await new CosmosDocumentStore(cosmos.Client, _app.Database, CosmosReadMode.PartitionQuery)
+            .FindByLookupKeyAsync(DocumentContainer.Calls, $"{project.Tenant}|cosmos-2", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        Assert.Equal("claude-sonnet-4-5", call!.Value.GetProperty("canonicalModel").GetString());
+        Assert.True(call.Value.GetProperty("cost").GetProperty("totalUsd").GetDecimal() > 0);
+        Assert.NotNull(document);
+        Assert.Equal("cosmos-2", document.Id);
+    }
+
+    [Fact]
+    public async Task AnAdminKeyOtherThanTheConfiguredOneIsRefused()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/admin/projects") { Content = JsonContent.Create(new { tenant = "intruder", project = "app" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "tt_admin_" + new string('0', 32));
+
+        var response = await _app.Api.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

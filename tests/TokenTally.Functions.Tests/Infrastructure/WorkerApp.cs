@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TokenTally.Application.Pipeline;
+using TokenTally.Application.Projects;
+using TokenTally.Functions.Hosting;
+using TokenTally.Local.Durable;
+using TokenTally.Storage.Cosmos;
+using TokenTally.Testing;
+
+namespace TokenTally.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// The Functions app's composition (<see cref="FunctionsSetup.AddTokenTallyFunctions"/>) started in process on a Cosmos
+/// database of its own (the test server) and Azurite, as the worker would start it, with an in-process Durable Task
+/// backend standing in for the host's: a worker running the pipeline's tasks and a client handed to the functions as the
+/// host's <c>[DurableClient]</c> binding would. <see cref="Api"/> reaches the API through the Api function.
+/// </summary>
+public sealed class WorkerApp : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly IHost _clientHost;
+    private readonly InProcessDurableBackend _backend;
+
+    private WorkerApp(IHost host, IHost clientHost, InProcessDurableBackend backend, string adminKey, string database)
+    {
+        _host = host;
+        _clientHost = clientHost;
+        _backend = backend;
+        AdminKey = adminKey;
+        Database = database;
+        Api = new HttpClient(new ApiFunctionHandler(host.Services, DurableClient)) { BaseAddress = new Uri("http://functions.test/") };
+    }
+
+    public IServiceProvider Services => _host.Services;
+
+    public string AdminKey { get; }
+
+    /// <summary>The Cosmos database this app's documents live in.</summary>
+    public string Database { get; }
+
+    public DurableTaskClient DurableClient => _clientHost.Services.GetRequiredService<DurableTaskClient>();
+
+    /// <summary>Requests under <c>/api/…</c>, each answered by invoking the Api function with a real HttpContext.</summary>
+    public HttpClient Api { get; }
+
+    /// <summary>
+    /// Starts the app. <paramref name="settings"/> add to or override its app settings; <paramref name="services"/> runs after
+    /// the app's own registrations (to swap a service for a faulty one).
+    /// </summary>
+    public static async Task<WorkerApp> StartAsync(
+        CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var adminKey = AdminKeyDocument.Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var database = "functions-" + Guid.NewGuid().ToString("N")[..12];
+
+        // Created here rather than by TokenTally:Cosmos:CreateIfNotExists, which needs the store to be the Cosmos one: a
+        // test may wrap it.
+        await new CosmosDocumentStore(cosmos.Client, database, CosmosReadMode.PartitionQuery).EnsureCreatedAsync(TestContext.Current.CancellationToken);
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenTally:Cosmos:Endpoint"] = cosmos.Endpoint,
+            ["TokenTally:Cosmos:Key"] = cosmos.Key,
+            ["TokenTally:Cosmos:Database"] = database,
+            ["TokenTally:Cosmos:ReadMode"] = nameof(CosmosReadMode.PartitionQuery),
+            ["TokenTally:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["TokenTally:Admin:KeySha256"] = ProjectStore.Hash(adminKey),
+            ["TokenTally:Pipeline:FirstRetryInterval"] = "00:00:00.100",
+        });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.Services.AddTokenTallyFunctions();
+
+        // What the worker's ASP.NET Core host gives middleware, and a Cosmos client that trusts the test server's certificate.
+        builder.Services.AddSingleton(new DiagnosticListener("TokenTally.Functions.Tests"));
+        builder.Services.AddSingleton<DiagnosticSource>(sp => sp.GetRequiredService<DiagnosticListener>());
+        builder.Services.AddSingleton(_ => CosmosTestServerFixture.CreateClient(cosmos.Endpoint, cosmos.Key));
+
+        var backend = new InProcessDurableBackend();
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(backend.Channel);
+            worker.AddTasks(PipelineTasks.Register);
+        });
+        services?.Invoke(builder.Services);
+
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var clientBuilder = Host.CreateApplicationBuilder();
+        clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+        clientBuilder.Services.AddDurableTaskClient(client => client.UseGrpc(backend.Channel));
+        return new WorkerApp(host, clientBuilder.Build(), backend, adminKey, database);
+    }
+
+    /// <summary>A new tenant and project of this test's own, with a key of <paramref name="scopes"/>.</summary>
+    public async Task<TestProject> NewProjectAsync(params string[] scopes)
+    {
+        var tenant = "t-" + Guid.NewGuid().ToString("N")[..12];
+        const string project = "app";
+        using var create = Admin(HttpMethod.Post, "/api/v1/admin/projects", new { tenant, project });
+        var created = await Api.SendAsync(create, TestContext.Current.CancellationToken);
+        Assert.True(created.IsSuccessStatusCode, $"Creating a project answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        var testProject = new TestProject(this, tenant, project);
+        (testProject.KeyId, testProject.Key) = await testProject.IssueKeyAsync(scopes.Length == 0 ? ["ingest", "read:project"] : scopes);
+        return testProject;
+    }
+
+    public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new("Bearer", AdminKey);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await _host.StopAsync();
+        _host.Dispose();
+        _clientHost.Dispose();
+        await _backend.DisposeAsync();
+    }
+}
