@@ -31,6 +31,26 @@ public sealed class CosmosTestServerFixture : IAsyncLifetime
         await CreateStore().EnsureCreatedAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// Creates a database of a test's own, with the containers the Bicep template creates, and returns its name. The server
+    /// numbers resource ids in sequence, and one whose base64 form holds '/' or '+' cannot be routed (the SDK answers its
+    /// queries 404 "stale cache"): such a database is left unused, its number spent, and another one created.
+    /// </summary>
+    public async Task<string> NewDatabaseAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var name = "db-" + Guid.NewGuid().ToString("N")[..12];
+            var created = await Client.CreateDatabaseAsync(name, cancellationToken: cancellationToken);
+            var resourceId = created.Resource.SelfLink.Trim('/')["dbs/".Length..];
+            if (resourceId.IndexOfAny(['/', '+']) < 0)
+            {
+                await new CosmosDocumentStore(Client, name, CosmosReadMode.PartitionQuery).EnsureCreatedAsync(cancellationToken);
+                return name;
+            }
+        }
+    }
+
     public CosmosDocumentStore CreateStore(CosmosReadMode readMode = CosmosReadMode.PartitionQuery) => new(Client, DatabaseName, readMode);
 
     /// <summary>A gateway-mode client that trusts the server's self-signed certificate, as for the official emulator.</summary>

@@ -6,8 +6,8 @@ namespace TokenTally.Local.Durable;
 
 /// <summary>
 /// The in-memory orchestration service with room for more work in flight. As shipped it takes one work item per core and,
-/// when full, looks again only every 500 ms: a run that fans out to twenty activities then takes seconds, and a backfill of
-/// 200 hours over two minutes (instead of a fifth of a second) on two cores.
+/// when full, looks again only every 500 ms, so a run that fans out to many activities waits most of its time on a small
+/// machine.
 /// </summary>
 internal sealed class WideInMemoryOrchestrationService(InMemoryOrchestrationService inner)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient

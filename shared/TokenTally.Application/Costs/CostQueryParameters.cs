@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using TokenTally.Application.Projects;
 using TokenTally.Core.Rollups;
 
@@ -10,23 +11,23 @@ namespace TokenTally.Application.Costs;
 /// (<c>model=gpt-4o,gpt-4o-mini</c>). Defaults: the last 7 days up to the end of the current hour, daily, UTC.
 /// </summary>
 public sealed record CostQueryParameters(
-    string? From,
-    string? To,
-    string? Granularity,
-    string? GroupBy,
-    string? Tz,
-    string? Project,
-    string? Service,
-    string? Release,
-    string? Environment,
-    string? Provider,
-    string? Model,
-    string? Operation,
-    string? Department,
-    string? User,
-    string? Experiment,
-    string? Variant,
-    string? Status)
+    [FromQuery(Name = "from")] string? From,
+    [FromQuery(Name = "to")] string? To,
+    [FromQuery(Name = "granularity")] string? Granularity,
+    [FromQuery(Name = "groupBy")] string? GroupBy,
+    [FromQuery(Name = "tz")] string? Tz,
+    [FromQuery(Name = "project")] string? Project,
+    [FromQuery(Name = "service")] string? Service,
+    [FromQuery(Name = "release")] string? Release,
+    [FromQuery(Name = "environment")] string? Environment,
+    [FromQuery(Name = "provider")] string? Provider,
+    [FromQuery(Name = "model")] string? Model,
+    [FromQuery(Name = "operation")] string? Operation,
+    [FromQuery(Name = "department")] string? Department,
+    [FromQuery(Name = "user")] string? User,
+    [FromQuery(Name = "experiment")] string? Experiment,
+    [FromQuery(Name = "variant")] string? Variant,
+    [FromQuery(Name = "status")] string? Status)
 {
     /// <summary>The longest window a query may span.</summary>
     public const int MaxDays = 400;

@@ -9,7 +9,7 @@ using TokenTally.Core.Rollups;
 namespace TokenTally.Application.Pipeline;
 
 /// <summary>A backfill to start: every hour of [from, to), repriced first when <paramref name="Reprice"/>.</summary>
-public sealed record BackfillRequest(DateTimeOffset? From, DateTimeOffset? To, bool Reprice);
+public sealed record BackfillRequest(DateTimeOffset? From, DateTimeOffset? To, bool Reprice = false);
 
 public sealed record BackfillAccepted(string Id, DateTimeOffset From, DateTimeOffset To, int Hours, bool Reprice, string Status);
 

@@ -9,7 +9,7 @@ using TokenTally.Storage.Documents;
 namespace TokenTally.Application.Pricing;
 
 /// <summary>A tenant's price overrides as stored and edited: a discount, or full custom prices per canonical model (USD per 1M tokens).</summary>
-public sealed record PriceOverridesDocument(decimal? DiscountPercent, Dictionary<string, PriceView>? Models);
+public sealed record PriceOverridesDocument(decimal? DiscountPercent = null, Dictionary<string, PriceView>? Models = null);
 
 /// <summary>Prices of one model in USD per 1M tokens; an absent class follows its fallback (cache → input, reasoning → output).</summary>
 public sealed record PriceView(decimal Input, decimal Output, decimal? CachedInput = null, decimal? CacheWrite = null, decimal? Reasoning = null)

@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TokenTally.Application.Projects;
 
-public sealed record CreateProjectRequest(string? Tenant, string? Project, Dictionary<string, string>? AzureDeployments);
+public sealed record CreateProjectRequest(string? Tenant, string? Project, Dictionary<string, string>? AzureDeployments = null);
 
-public sealed record IssueKeyRequest(string? Name, IReadOnlyList<string>? Scopes);
+public sealed record IssueKeyRequest(string? Name = null, IReadOnlyList<string>? Scopes = null);
 
 public sealed record ApiKeyView(string KeyId, string Name, string Tenant, string Project, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
 {

@@ -36,7 +36,7 @@ public abstract class LedgerTests(Func<Task<IApiHost>> start) : ApiSpecification
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
             PostAsync(session, CallRecords.Record("race", Pipelines.ClosedHour(1 + (i % 5)).AddMinutes(i), input: 100 + i))));
-        await Host.RunHourAsync();
+        await Host.RunUntilCaughtUpAsync();
         var costs = await session.GetJsonAsync($"/api/v1/costs?granularity=hour&from={Hour(6)}");
         var call = await session.GetCallAsync("race");
 

@@ -54,6 +54,28 @@ public sealed class OpenApiDocumentTests(CosmosTestServerFixture cosmos, Azurite
         Assert.Equal("api-key", (string?)document["components"]!["securitySchemes"]!["apiKey"]!["name"]);
     }
 
+    [Fact]
+    public async Task EveryQueryParameterIsDocumentedInCamelCaseUnderTheNameItsEndpointTakes()
+    {
+        await using var host = await LocalApiHost.StartAsync();
+        var session = await ApiSession.CreateAsync(host, ["read:tenant"]);
+        var document = JsonNode.Parse(await FetchAsync(host))!;
+        var parameters = document["paths"]!.AsObject()
+            .Where(path => !path.Key.Contains('{') && path.Value!["get"] is not null)
+            .SelectMany(path => (path.Value!["get"]!["parameters"]?.AsArray() ?? []).Where(p => (string?)p!["in"] == "query").Select(p => (Path: path.Key, Name: (string)p!["name"]!)))
+            .ToList();
+
+        Assert.Contains(("/api/v1/costs", "groupBy"), parameters);
+        foreach (var (path, name) in parameters)
+        {
+            Assert.True(char.IsLower(name[0]), $"GET {path} documents its parameter as '{name}', not in camelCase as every name of the API.");
+            var key = path.StartsWith("/api/v1/admin/", StringComparison.Ordinal) || path.StartsWith("/api/v1/pipeline/", StringComparison.Ordinal) ? host.AdminKey : null;
+            var response = await session.GetAsync($"{path}?{name}=x", key);
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.False(response.StatusCode == HttpStatusCode.BadRequest && body.Contains("is not a parameter", StringComparison.Ordinal), $"GET {path} refuses its documented parameter '{name}': {body}");
+        }
+    }
+
     /// <summary>The document as served, indented, so the committed copy diffs line by line.</summary>
     private static async Task<string> FetchAsync(IApiHost host)
     {

@@ -43,21 +43,23 @@ public sealed class FunctionsApiHost : IApiHost
     public static async Task<FunctionsApiHost> StartAsync(CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
     {
         var adminKey = AdminKeyDocument.Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var database = await cosmos.NewDatabaseAsync(TestContext.Current.CancellationToken);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["TokenTally:Cosmos:Endpoint"] = cosmos.Endpoint,
             ["TokenTally:Cosmos:Key"] = cosmos.Key,
-            ["TokenTally:Cosmos:Database"] = "functions-" + Guid.NewGuid().ToString("N")[..12],
+            ["TokenTally:Cosmos:Database"] = database,
             ["TokenTally:Cosmos:ReadMode"] = "PartitionQuery",
-            ["TokenTally:Cosmos:CreateIfNotExists"] = "true",
             ["TokenTally:Storage:ConnectionString"] = azurite.ConnectionString,
             ["TokenTally:Admin:KeySha256"] = ProjectStore.Hash(adminKey),
             ["TokenTally:Pipeline:FirstRetryInterval"] = "00:00:00.100",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddTokenTallyFunctions();
+        var errors = new ServerErrorLog();
+        builder.Services.AddSingleton<ILoggerProvider>(errors);
 
         // What the worker's ASP.NET Core host provides to middleware, and the Cosmos test server's self-signed certificate.
         builder.Services.AddSingleton(new DiagnosticListener("TokenTally.Tests"));
@@ -79,7 +81,7 @@ public sealed class FunctionsApiHost : IApiHost
         clientBuilder.Services.AddDurableTaskClient(client => client.UseGrpc(backend.Channel));
         var clientHost = clientBuilder.Build();
         var durableClient = clientHost.Services.GetRequiredService<DurableTaskClient>();
-        var http = new HttpClient(new FunctionInvoker(host.Services, durableClient)) { BaseAddress = new Uri("http://functions.test/") };
+        var http = new HttpClient(new ShowServerErrors(errors, new FunctionInvoker(host.Services, durableClient))) { BaseAddress = new Uri("http://functions.test/") };
         return new FunctionsApiHost(host, clientHost, http, adminKey);
     }
 

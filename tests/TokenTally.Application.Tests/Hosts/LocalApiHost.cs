@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using TokenTally.Local;
 
 namespace TokenTally.Application.Tests.Hosts;
@@ -41,11 +42,16 @@ public sealed class LocalApiHost : IApiHost
             $"--TokenTally:Local:DataPath={dataPath}", "--TokenTally:Local:Port=0", "--TokenTally:Local:RunScheduler=false",
             "--Logging:LogLevel:Default=Warning", "--TokenTally:Pipeline:FirstRetryInterval=00:00:00.100", .. settings ?? [],
         ];
-        var app = LocalHost.Build(args, configureServices);
+        var errors = new ServerErrorLog();
+        var app = LocalHost.Build(args, services =>
+        {
+            services.AddSingleton<ILoggerProvider>(errors);
+            configureServices?.Invoke(services);
+        });
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var adminKey = (await File.ReadAllTextAsync(Path.Combine(dataPath, "admin-key"), TestContext.Current.CancellationToken)).Trim();
-        return new LocalApiHost(app, dataPath, new HttpClient { BaseAddress = new Uri(address) }, adminKey);
+        return new LocalApiHost(app, dataPath, new HttpClient(new ShowServerErrors(errors, new HttpClientHandler())) { BaseAddress = new Uri(address) }, adminKey);
     }
 
     public async ValueTask DisposeAsync()

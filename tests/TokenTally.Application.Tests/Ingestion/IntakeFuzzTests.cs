@@ -149,10 +149,22 @@ public sealed class IntakeFuzzTests : IAsyncLifetime
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
+    /// <summary>Mutates a record's tokens; one that an earlier mutation left unreadable is mutated by bytes instead.</summary>
     private static string MutateTokens(Random random, string record)
     {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(record)!.AsObject();
-        var names = node.Select(p => p.Key).Where(k => k != "id").ToList();
+        System.Text.Json.Nodes.JsonObject node;
+        List<string> names;
+        try
+        {
+            node = System.Text.Json.Nodes.JsonNode.Parse(record)!.AsObject();
+            names = node.Select(p => p.Key).Where(k => k != "id").ToList();
+            _ = node.ToJsonString();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return MutateBytes(random, record);
+        }
+
         var name = names[random.Next(names.Count)];
         var json = record;
         switch (random.Next(5))

@@ -57,11 +57,10 @@ public sealed class WorkerApp : IAsyncDisposable
         CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var adminKey = AdminKeyDocument.Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var database = "functions-" + Guid.NewGuid().ToString("N")[..12];
 
         // Created here rather than by TokenTally:Cosmos:CreateIfNotExists, which needs the store to be the Cosmos one: a
         // test may wrap it.
-        await new CosmosDocumentStore(cosmos.Client, database, CosmosReadMode.PartitionQuery).EnsureCreatedAsync(TestContext.Current.CancellationToken);
+        var database = await cosmos.NewDatabaseAsync(TestContext.Current.CancellationToken);
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
