@@ -53,12 +53,17 @@ public sealed class LocalServerProcess : IAsyncDisposable
     /// <param name="settings">Further command-line settings, such as <c>--TokenTally:Local:RunScheduler=false</c>.</param>
     /// <param name="logPath">A file to write the whole output to; null keeps only the last lines.</param>
     /// <param name="cancellationToken">Stops waiting for the server.</param>
-    public static async Task<LocalServerProcess> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, CancellationToken cancellationToken)
+    public static Task<LocalServerProcess> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, CancellationToken cancellationToken) =>
+        StartAsync(serverDll, dataPath, settings, logPath, RepositoryPaths.Root, cancellationToken);
+
+    /// <summary>Starts the server as the other overload does, in <paramref name="workingDirectory"/> (where it reads local.settings.json).</summary>
+    public static async Task<LocalServerProcess> StartAsync(
+        string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, string workingDirectory, CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryPaths.Root,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
