@@ -26,6 +26,12 @@ namespace TokenTally.Local.Tests.Durable;
 /// The in-process backend keeps the orchestrations, not the worker: a worker stopped in the middle of a backfill and a new
 /// one on the same backend finish it with the right totals. And it runs a wide fan-out without waiting for a core per item.
 /// </summary>
+/// <remarks>
+/// The worker changes while the runs wait for their retries, with no work item in flight: the test host's sidecar never
+/// dispatches again a work item it sent to a worker that went away (its abandon does nothing, and a stopping worker drops
+/// the results it still had to send), so a run whose activity was in flight then would wait forever. In local mode the
+/// worker and the backend share one process and stop together, so this cannot happen there.
+/// </remarks>
 public sealed class InProcessDurableBackendTests : IDisposable
 {
     private const int Hours = 3;
@@ -33,7 +39,7 @@ public sealed class InProcessDurableBackendTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly TemporaryFolder _folder = new();
-    private readonly FailingCallReads _store = new("first");
+    private readonly FailingCallReads _callReads = new("first");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -50,8 +56,8 @@ public sealed class InProcessDurableBackendTests : IDisposable
         await IngestAsync(first.Services, tenant, from);
         var client = first.Services.GetRequiredService<DurableTaskClient>();
         var id = await client.ScheduleNewOrchestrationInstanceAsync(Backfill.Name, new BackfillInput(from, to, Reprice: false, Settings()), Ct);
-        await Eventually.HoldsAsync(() => _store.Failures("first") == Hours, Patience, () => $"{_store.Failures("first")} of {Hours} rollups failed on the first worker.");
-        var failedAt = _store.LastFailure;
+        await Eventually.HoldsAsync(() => _callReads.Failures("first") == Hours, Patience, () => $"{_callReads.Failures("first")} of {Hours} rollups failed on the first worker.");
+        var failedAt = _callReads.LastFailure;
         var hourRuns = Enumerable.Range(0, Hours).Select(h => Backfill.HourInstanceId(id, from.AddHours(h))).ToList();
         await Eventually.HoldsAsync(
             async () => (await Task.WhenAll(hourRuns.Select(run => client.GetInstanceAsync(run, Ct)))).All(run => run?.LastUpdatedAt > failedAt),
@@ -69,8 +75,8 @@ public sealed class InProcessDurableBackendTests : IDisposable
         var report = done.ReadOutputAs<BackfillReport>()!;
         Assert.Equal((Hours, Hours), (report.Hours, report.Succeeded));
         Assert.Empty(report.FailedHours);
-        Assert.Equal(0, _store.Reads("first"));
-        Assert.True(_store.Reads("second") >= 2 * Hours, $"The second worker read {_store.Reads("second")} hours of calls; rollup and archive read each of {Hours}.");
+        Assert.Equal(0, _callReads.Reads("first"));
+        Assert.True(_callReads.Reads("second") >= 2 * Hours, $"The second worker read {_callReads.Reads("second")} hours of calls; rollup and archive read each of {Hours}.");
         var stored = await StoredAsync(second.Services, tenant, from, to);
         Assert.Equal(Hours * CallsPerHour, stored.Calls);
         Assert.Equal(stored, await RolledUpAsync(second.Services, tenant, from, to));
@@ -127,7 +133,7 @@ public sealed class InProcessDurableBackendTests : IDisposable
         builder.Services.AddTokenTallyApplication();
         builder.Services.AddOptions<LocalOptions>().BindConfiguration(LocalOptions.Section);
         builder.Services.AddLocalStores();
-        builder.Services.AddSingleton<IDocumentStore>(sp => new CallReadsOf(name, sp.GetRequiredService<SqliteDocumentStore>(), _store));
+        builder.Services.AddSingleton<IDocumentStore>(sp => new CallReadsOf(name, sp.GetRequiredService<SqliteDocumentStore>(), _callReads));
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(backend.Channel);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -45,12 +46,13 @@ internal sealed class LocalModeApp : IAsyncDisposable
         return new LocalModeApp(app, dataPath, new HttpClient { BaseAddress = new Uri(address) });
     }
 
-    /// <summary>Stops the app as Ctrl+C does: hosted services stop, telemetry is flushed.</summary>
+    /// <summary>Stops the app as Ctrl+C does (hosted services stop, telemetry is flushed), once its runs have ended.</summary>
     public async Task StopAsync()
     {
         if (!_stopped)
         {
             _stopped = true;
+            await WaitForRunsToEndAsync();
             await _app.StopAsync(CancellationToken.None);
         }
     }
@@ -60,5 +62,30 @@ internal sealed class LocalModeApp : IAsyncDisposable
         Client.Dispose();
         await StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Waits (a bounded while) until no orchestration runs: the Durable Task worker does not wait for activities in flight
+    /// when it stops, and one still archiving would write into the data folder while it is removed.
+    /// </summary>
+    private async Task WaitForRunsToEndAsync()
+    {
+        var client = _app.Services.GetRequiredService<DurableTaskClient>();
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var running = false;
+            await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery()))
+            {
+                running |= instance.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running;
+            }
+
+            if (!running)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        }
     }
 }

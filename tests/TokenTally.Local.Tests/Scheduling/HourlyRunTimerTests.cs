@@ -27,6 +27,8 @@ public sealed class HourlyRunTimerTests : IDisposable
         var startUp = await WaitForRunAsync(app.DurableClient, "hourly-2026112009");
         await Eventually.HoldsAsync(() => _time.DueTimes.Contains(fivePast), Patience, () => $"The timer waits for {string.Join(", ", _time.DueTimes.Order())}, not {fivePast:O}.");
         _time.Advance(fivePast - Start - TimeSpan.FromSeconds(1));
+
+        // A run started too early would show within milliseconds; it gets half a second.
         await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
 
         Assert.Null(await app.DurableClient.GetInstanceAsync("hourly-2026112010", TestContext.Current.CancellationToken));
@@ -44,6 +46,8 @@ public sealed class HourlyRunTimerTests : IDisposable
         await using var app = await StartAsync("--TokenTally:Local:RunScheduler=false");
 
         _time.Advance(TimeSpan.FromHours(2));
+
+        // A start-up run, or one at five past, would show within milliseconds; they get half a second.
         await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
 
         await foreach (var instance in app.DurableClient.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = "hourly-" }))
