@@ -38,6 +38,11 @@ public static class LocalHost
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // Options validated on start are checked now, so that a bad value stops start-up here with its setting's name, before
+        // the host starts and logs the failure with a stack trace.
+        app.Services.GetService<IStartupValidator>()?.Validate();
+
         app.UseTokenTallyApi();
         app.MapGet("/", () => TypedResults.Ok(new { name = "TokenTally", health = "/api/health", openApi = OpenApiSetup.Route })).ExcludeFromDescription();
         app.MapTokenTallyApi();

@@ -26,11 +26,20 @@ builder.Services.AddHostedService<DemoTrafficService>();
 
 try
 {
-    await builder.Build().RunAsync();
+    using var host = builder.Build();
+
+    // Settings are checked before the host starts, which would log a bad one with a stack trace first.
+    host.Services.GetService<IStartupValidator>()?.Validate();
+    await host.RunAsync();
     return 0;
 }
 catch (OptionsValidationException invalid)
 {
     await Console.Error.WriteLineAsync($"The demo did not start: {string.Join(" ", invalid.Failures)}");
+    return 1;
+}
+catch (InvalidOperationException binding) when (binding.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase))
+{
+    await Console.Error.WriteLineAsync($"The demo did not start: {binding.Message}{(binding.InnerException is { } inner ? " " + inner.Message : string.Empty)}");
     return 1;
 }

@@ -24,12 +24,20 @@ public static class StartupErrors
             OptionsValidationException invalid => string.Join(" ", invalid.Failures),
             InvalidOperationException binding when binding.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase)
                 => binding.Message + (binding.InnerException is { } inner ? " " + inner.Message : string.Empty),
-            IOException { InnerException: SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } } busy
+            IOException busy when IsAddressInUse(busy.InnerException)
                 => busy.Message + " Another process uses the port; choose one with --TokenTally:Local:Port=<port>.",
             _ => string.Empty,
         };
         return problem.Length > 0;
     }
+
+    /// <summary>Kestrel wraps the socket's error in its own AddressInUseException.</summary>
+    private static bool IsAddressInUse(Exception? error) => error switch
+    {
+        null => false,
+        SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } => true,
+        _ => IsAddressInUse(error.InnerException),
+    };
 
     private static Exception Unwrap(Exception exception) => exception switch
     {

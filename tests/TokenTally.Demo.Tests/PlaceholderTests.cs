@@ -1,7 +1,0 @@
-namespace TokenTally.Demo.Tests;
-
-public sealed class PlaceholderTests
-{
-    [Fact]
-    public void ToBeWritten() => Assert.True(true);
-}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Reflection;
+using TokenTally.Testing;
+
+namespace TokenTally.Demo.Tests;
+
+/// <summary>The demo as <c>run.sh</c> starts it (<c>dotnet TokenTally.Demo.dll</c>): a setting it cannot use stops it with one line.</summary>
+public sealed class ProgramTests
+{
+    private static readonly string Configuration = typeof(ProgramTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+    private static readonly string DemoDll = Path.Combine(RepositoryPaths.Root, "tools", "TokenTally.Demo", "bin", Configuration, "net10.0", "TokenTally.Demo.dll");
+
+    [Theory]
+    [InlineData("--TokenTally:Demo:Seed=-1", "TokenTally:Demo:Seed")]
+    [InlineData("--TokenTally:Demo:Seed=abc", "TokenTally:Demo:Seed")]
+    [InlineData("--TokenTally:Demo:BackfillDays=30", "TokenTally:Demo:BackfillDays")]
+    [InlineData("--TokenTally:Demo:LiveCallsPerSecond=fast", "TokenTally:Demo:LiveCallsPerSecond")]
+    [InlineData("--TokenTally:Demo:ServerUrl=nowhere", "TokenTally:Demo:ServerUrl")]
+    public async Task AnInvalidSettingStopsTheDemoWithOneLineNamingIt(string argument, string setting)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetTempPath(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(DemoDll);
+        start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        patience.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(patience.Token);
+
+        var lines = (await error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}: {await error}{await output}");
+        var line = Assert.Single(lines);
+        Assert.StartsWith("The demo did not start: ", line, StringComparison.Ordinal);
+        Assert.Contains(setting, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await output, StringComparison.Ordinal);
+    }
+}

@@ -1,7 +1,0 @@
-namespace TokenTally.Local.Tests;
-
-public sealed class PlaceholderTests
-{
-    [Fact]
-    public void ToBeWritten() => Assert.True(true);
-}
