@@ -8,11 +8,16 @@ namespace TokenTally.Local;
 
 /// <summary>
 /// At the first start, creates the admin key: only its SHA-256 is stored; the key itself is printed once to the console
-/// (never to the logs) and saved to the data folder's admin-key file (mode 600).
+/// (never to the logs) and saved to the data folder's admin-key file (mode 600). It runs once the server listens, so a start
+/// that fails (a port in use) shows no key it would not serve.
 /// </summary>
-internal sealed class AdminKeyBootstrap(IDocumentStore store, IOptions<LocalOptions> options, TimeProvider time) : IHostedService
+internal sealed class AdminKeyBootstrap(IDocumentStore store, IOptions<LocalOptions> options, TimeProvider time) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
     {
         var file = options.Value.AdminKeyFile;
         var existing = await store.GetAsync(DocumentContainer.Config, AdminKeyDocument.PartitionKey, AdminKeyDocument.Id, cancellationToken);
@@ -44,5 +49,9 @@ internal sealed class AdminKeyBootstrap(IDocumentStore store, IOptions<LocalOpti
             """);
     }
 
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

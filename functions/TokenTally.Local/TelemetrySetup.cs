@@ -53,7 +53,8 @@ public static class TelemetrySetup
 
         builder.Services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddSource("Microsoft.AspNetCore")
+            // The in-process Durable Task backend's gRPC calls are plumbing, not requests of the API.
+            .AddAspNetCoreInstrumentation(o => o.Filter = context => context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
             .AddOtlpExporter(o => Configure(o, "v1/traces"))
             .Build());
         builder.Services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()

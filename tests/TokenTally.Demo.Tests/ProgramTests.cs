@@ -16,29 +16,59 @@ public sealed class ProgramTests
     [InlineData("--TokenTally:Demo:BackfillDays=30", "TokenTally:Demo:BackfillDays")]
     [InlineData("--TokenTally:Demo:LiveCallsPerSecond=fast", "TokenTally:Demo:LiveCallsPerSecond")]
     [InlineData("--TokenTally:Demo:ServerUrl=nowhere", "TokenTally:Demo:ServerUrl")]
-    public async Task AnInvalidSettingStopsTheDemoWithOneLineNamingIt(string argument, string setting)
+    public async Task AnInvalidSettingStopsTheDemoWithOneLineNamingIt(string argument, string setting) =>
+        AssertStopsNaming(await RunAsync(Path.GetTempPath(), argument), setting);
+
+    [Fact]
+    public async Task ItReadsLocalSettingsJsonInItsWorkingDirectoryAsTheServerDoes()
+    {
+        var folder = Directory.CreateTempSubdirectory("tokentally-demo-settings-");
+        try
+        {
+            await File.WriteAllTextAsync(
+                Path.Combine(folder.FullName, "local.settings.json"),
+                """{ "IsEncrypted": false, "Values": { "TokenTally__Demo__BackfillDays": "45" } }""",
+                TestContext.Current.CancellationToken);
+
+            AssertStopsNaming(await RunAsync(folder.FullName), "TokenTally:Demo:BackfillDays");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static void AssertStopsNaming((int ExitCode, string Output, string Error) run, string setting)
+    {
+        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(run.ExitCode == 1, $"exit code {run.ExitCode}: {run.Error}{run.Output}");
+        var line = Assert.Single(lines);
+        Assert.StartsWith("The demo did not start: ", line, StringComparison.Ordinal);
+        Assert.Contains(setting, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(DemoDll);
-        start.ArgumentList.Add(argument);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         patience.CancelAfter(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(patience.Token);
-
-        var lines = (await error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}: {await error}{await output}");
-        var line = Assert.Single(lines);
-        Assert.StartsWith("The demo did not start: ", line, StringComparison.Ordinal);
-        Assert.Contains(setting, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", await output, StringComparison.Ordinal);
+        return (process.ExitCode, await output, await error);
     }
 }

@@ -43,6 +43,7 @@ public sealed class StartupTests : IDisposable
         // The host logs its failure to start on stdout before the error reaches Program; what the user reads last is one line.
         AssertOneLineNaming(exit, "TokenTally:Local:Port");
         Assert.Contains("address already in use", exit.StandardError, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(Path.Combine(_folder.File("data"), "admin-key")), "A start that could not listen created an admin key.");
     }
 
     private static void AssertOneLineNaming(ServerExit exit, string setting)

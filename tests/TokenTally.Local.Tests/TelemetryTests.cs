@@ -38,9 +38,10 @@ public sealed class TelemetryTests : IDisposable
         Assert.All(traces.Concat(metrics), r => Assert.Equal(("POST", "application/x-protobuf"), (r.Method, r.ContentType)));
         var spans = Text(traces);
         Assert.Contains("tokentally-under-test", spans, StringComparison.Ordinal);
-        Assert.Contains("Microsoft.AspNetCore.Hosting.HttpRequestIn", spans, StringComparison.Ordinal);
+        Assert.Contains("GET /api/v1/calls/{id}", spans, StringComparison.Ordinal);
+        Assert.Contains("http.route", spans, StringComparison.Ordinal);
+        Assert.DoesNotContain("TaskHubSidecarService", spans, StringComparison.Ordinal);
 
-        // The spans carry no route (no ASP.NET Core instrumentation package); the request metrics do.
         var measured = Text(metrics);
         Assert.Contains("http.server.request.duration", measured, StringComparison.Ordinal);
         Assert.Contains("/api/v1/events", measured, StringComparison.Ordinal);

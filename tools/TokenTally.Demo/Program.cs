@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TokenTally.Demo;
 
 var builder = Host.CreateApplicationBuilder(args);
+TokenTally.Local.LocalSettingsFile.AddTo(builder.Configuration);
 builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section)
     .PostConfigure<IConfiguration>((demo, configuration) =>
