@@ -5,7 +5,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using TokenTally.Application.Hosting;
+using TokenTally.Application.Health;
 
 namespace TokenTally.Local;
 

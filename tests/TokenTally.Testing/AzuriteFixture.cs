@@ -42,7 +42,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var ports = new List<int>();
         while (ports.Count < 3)
         {
-            if (NodeService.FreePort() is var port && !ports.Contains(port))
+            if (LoopbackPorts.Free() is var port && !ports.Contains(port))
             {
                 ports.Add(port);
             }

@@ -23,7 +23,7 @@ public sealed class CosmosTestServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var port = NodeService.FreePort();
+        var port = LoopbackPorts.Free();
         _server = await NodeService.StartAsync(
             "@vercel/cosmosdb-server/lib/cli.js", ["--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], [port], "Cosmos DB test server");
         Endpoint = $"https://127.0.0.1:{port}/";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace TokenTally.Testing;
 
@@ -57,7 +56,7 @@ public sealed class LocalServerProcess : IAsyncDisposable
     /// <param name="workingDirectory">The server's working directory; the repository when null.</param>
     public static async Task<LocalServerProcess> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, string? logPath, CancellationToken cancellationToken, int? port = null, string? workingDirectory = null)
     {
-        port ??= FreeLoopbackPort();
+        port ??= LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
@@ -183,10 +182,4 @@ public sealed class LocalServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server did not answer /api/health within {StartTimeout.TotalSeconds:0} s:{Environment.NewLine}{OutputTail}");
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -75,13 +75,6 @@ public sealed class NodeService : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Asks the OS for a free loopback port.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -11,7 +11,7 @@ public sealed class RecordingHttpListener : IDisposable
 
     public RecordingHttpListener()
     {
-        Port = NodeService.FreePort();
+        Port = LoopbackPorts.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(ServeAsync);

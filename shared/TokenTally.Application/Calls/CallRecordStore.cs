@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using TokenTally.Application.Hosting;
+using TokenTally.Application.Json;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Rollups;
 using TokenTally.Storage.Documents;

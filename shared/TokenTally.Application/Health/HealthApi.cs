@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using TokenTally.Application.Hosting;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
 using TokenTally.Storage.Blobs;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokenTally.Application.Json;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
 using TokenTally.Application.Health;

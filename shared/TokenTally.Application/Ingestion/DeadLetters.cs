@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using TokenTally.Application.Hosting;
+using TokenTally.Application.Json;
 using TokenTally.Core.Calls;
 using TokenTally.Storage.Blobs;
 

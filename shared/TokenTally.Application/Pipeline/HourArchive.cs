@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
+using TokenTally.Application.Json;
 using TokenTally.Application.Calls;
-using TokenTally.Application.Hosting;
 using TokenTally.Core.Calls;
 using TokenTally.Storage.Blobs;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
+using TokenTally.Application.Json;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
-using TokenTally.Application.Hosting;
 using TokenTally.Application.Projects;
 using TokenTally.Storage.Documents;
 

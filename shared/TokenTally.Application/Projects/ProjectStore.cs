@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using TokenTally.Application.Hosting;
+using TokenTally.Application.Json;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Projects;

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using TokenTally.Application.Json;
 using TokenTally.Core.Rollups;
 using TokenTally.Core.Sketches;
-using TokenTally.Application.Hosting;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Rollups;

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using TokenTally.Application.Json;
 using TokenTally.Application.Calls;
-using TokenTally.Application.Hosting;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
 

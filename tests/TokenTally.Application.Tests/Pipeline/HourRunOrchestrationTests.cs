@@ -1,3 +1,4 @@
+using TokenTally.Testing;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,7 @@ public sealed class HourRunOrchestrationTests : IAsyncLifetime
     private IServiceProvider Services => _host.Services;
 
     public async ValueTask InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions { ConfigureServices = _world.Configure, LoggerFactory = NullLoggerFactory.Instance });
+        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions { Port = LoopbackPorts.Free(), ConfigureServices = _world.Configure, LoggerFactory = NullLoggerFactory.Instance });
 
     public async ValueTask DisposeAsync()
     {

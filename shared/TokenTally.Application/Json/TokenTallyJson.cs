@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using TokenTally.Core.Calls;
 
-namespace TokenTally.Application.Hosting;
+namespace TokenTally.Application.Json;
 
 /// <summary>
 /// The one way TokenTally writes JSON, in the API and in its stores: camelCase names, enums as camelCase names,

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace TokenTally.Application.Hosting;
+namespace TokenTally.Application.Health;
 
 /// <summary>The product version, from the assembly's informational version without the source revision.</summary>
 public static class ProductVersion
