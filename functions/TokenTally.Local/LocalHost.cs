@@ -4,6 +4,7 @@ using TokenTally.Application.Health;
 using TokenTally.Application.Hosting;
 using TokenTally.Local.Durable;
 using TokenTally.Local.Scheduling;
+using TokenTally.Storage.Sqlite;
 
 namespace TokenTally.Local;
 
@@ -42,6 +43,9 @@ public static class LocalHost
         // Options validated on start are checked now, so that a bad value stops start-up here with its setting's name, before
         // the host starts and logs the failure with a stack trace.
         app.Services.GetService<IStartupValidator>()?.Validate();
+
+        // Likewise a data folder this build cannot read.
+        app.Services.GetRequiredService<SqliteDocumentStore>().EnsureCreatedAsync(CancellationToken.None).GetAwaiter().GetResult();
 
         app.UseTokenTallyApi();
         app.MapGet("/", () => TypedResults.Ok(new { name = "TokenTally", health = "/api/health", openApi = OpenApiSetup.Route })).ExcludeFromDescription();

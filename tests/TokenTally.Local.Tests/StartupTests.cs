@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
 using TokenTally.Local.Tests.Infrastructure;
 
 namespace TokenTally.Local.Tests;
@@ -44,6 +45,29 @@ public sealed class StartupTests : IDisposable
         AssertOneLineNaming(exit, "TokenTally:Local:Port");
         Assert.Contains("address already in use", exit.StandardError, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(Path.Combine(_folder.File("data"), "admin-key")), "A start that could not listen created an admin key.");
+    }
+
+    [Fact]
+    public async Task ADataFolderFromABuildWithAnotherTableLayoutStopsStartUpWithOneLineSayingWhatToDo()
+    {
+        var data = _folder.File("data");
+        Directory.CreateDirectory(data);
+        var database = Path.Combine(data, "tokentally.db");
+        await using (var connection = new SqliteConnection($"Data Source={database};Pooling=false"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE documents (seq INTEGER PRIMARY KEY, container TEXT NOT NULL, pk TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL)";
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var before = await File.ReadAllBytesAsync(database, TestContext.Current.CancellationToken);
+        var exit = await ServerRun.UntilExitAsync(_folder.Path, $"--TokenTally:Local:DataPath={data}", "--TokenTally:Local:Port=0", "--TokenTally:Local:RunScheduler=false");
+
+        AssertOneLineNaming(exit, "TokenTally:Local:DataPath");
+        Assert.Contains("earlier build", exit.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", exit.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(database, TestContext.Current.CancellationToken));
     }
 
     private static void AssertOneLineNaming(ServerExit exit, string setting)

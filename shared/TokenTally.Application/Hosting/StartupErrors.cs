@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Extensions.Options;
+using TokenTally.Storage.Sqlite;
 
 namespace TokenTally.Application.Hosting;
 
@@ -24,6 +25,8 @@ public static class StartupErrors
             OptionsValidationException invalid => string.Join(" ", invalid.Failures),
             InvalidOperationException binding when binding.Message.Contains("configuration value", StringComparison.OrdinalIgnoreCase)
                 => binding.Message + (binding.InnerException is { } inner ? " " + inner.Message : string.Empty),
+            StoreLayoutException layout => layout.Message,
+            DirectoryNotFoundException or UnauthorizedAccessException => error.Message,
             IOException busy when IsAddressInUse(busy.InnerException)
                 => busy.Message + " Another process uses the port; choose one with --TokenTally:Local:Port=<port>.",
             _ => string.Empty,

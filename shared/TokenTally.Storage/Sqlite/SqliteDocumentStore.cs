@@ -23,6 +23,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
+    /// <summary>The table layout this build writes, kept in the database's user_version.</summary>
+    public const int Layout = 1;
+
     private readonly Lazy<Task> _schema;
 
     // Writes take turns on one long-lived connection. SQLite admits one writer at a time anyway; a connection of
@@ -57,6 +60,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync();
+        await RefuseOtherLayoutAsync(connection, databasePath);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", CancellationToken.None);
 
         // A lookup key names one document (UpsertManyAsync deletes the one that held it before), which the unique index guards.
@@ -79,6 +83,26 @@ public sealed class SqliteDocumentStore : IDocumentStore, IExpiringDocumentStore
             CREATE INDEX IF NOT EXISTS documents_expiry_day ON documents ({ExpiryDay}) WHERE expires_at IS NOT NULL;
             CREATE UNIQUE INDEX IF NOT EXISTS documents_lookup ON documents (container, lookup) WHERE lookup IS NOT NULL;
             """, CancellationToken.None);
+        await ExecuteAsync(connection, null, $"PRAGMA user_version = {Layout};", CancellationToken.None);
+    }
+
+    /// <summary>Creates the database and its schema now rather than at the first read or write; throws <see cref="StoreLayoutException"/> for a database of another layout.</summary>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => _schema.Value.WaitAsync(cancellationToken);
+
+    /// <summary>A database written by a build with another table layout is refused, not read wrongly or written half.</summary>
+    private static async Task RefuseOtherLayoutAsync(SqliteConnection connection, string databasePath)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'documents'), (SELECT user_version FROM pragma_user_version)";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (hasDocuments, layout) = (reader.GetInt64(0) > 0, reader.GetInt64(1));
+        if (hasDocuments && layout != Layout)
+        {
+            throw new StoreLayoutException(
+                $"{Path.GetFullPath(databasePath)} was written by an earlier build of TokenTally (table layout {layout}; this build reads layout {Layout}). " +
+                "Move its folder away, or point TokenTally:Local:DataPath at another one, to start afresh.");
+        }
     }
 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken)
