@@ -10,7 +10,7 @@ namespace TokenTally.Application.Rollups;
 /// constructor-parameter path for the row and its totals costs more than the parsing itself. The shape is camelCase, as
 /// the serializer would write it.
 /// </summary>
-public sealed class StoredRollupRowJsonConverter : JsonConverter<StoredRollupRow>
+internal sealed class StoredRollupRowJsonConverter : JsonConverter<StoredRollupRow>
 {
     public override StoredRollupRow Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
