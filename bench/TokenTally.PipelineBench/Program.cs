@@ -45,7 +45,9 @@ finally
     }
 }
 
-var resultFile = Path.Combine(repo, "bench", "results", "pipeline.md");
+var resultFile = arguments.TryGetValue("out", out var chosen) && chosen.Length > 0
+    ? Path.GetFullPath(chosen)
+    : Path.Combine(repo, "artifacts", "bench", $"pipeline-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.md");
 Directory.CreateDirectory(Path.GetDirectoryName(resultFile)!);
 await File.WriteAllLinesAsync(resultFile, output);
 Console.WriteLine($"Wrote {resultFile}");
