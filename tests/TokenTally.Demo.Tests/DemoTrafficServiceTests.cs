@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using TokenTally.Application.Calls;
 using TokenTally.Core.Calls;
 using TokenTally.Demo.Tests.Infrastructure;
+using TokenTally.Testing;
 
 namespace TokenTally.Demo.Tests;
 

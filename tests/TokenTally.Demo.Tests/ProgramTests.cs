@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using TokenTally.Testing;
 
@@ -38,37 +37,15 @@ public sealed class ProgramTests
         }
     }
 
-    private static void AssertStopsNaming((int ExitCode, string Output, string Error) run, string setting)
+    private static void AssertStopsNaming(ProcessExit run, string setting)
     {
-        var lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(run.ExitCode == 1, $"exit code {run.ExitCode}: {run.Error}{run.Output}");
-        var line = Assert.Single(lines);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
         Assert.StartsWith("The demo did not start: ", line, StringComparison.Ordinal);
         Assert.Contains(setting, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.StandardOutput, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(DemoDll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var patience = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        patience.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<ProcessExit> RunAsync(string workingDirectory, params string[] arguments) =>
+        ProcessRun.UntilExitAsync("dotnet", [DemoDll, .. arguments], workingDirectory, TimeSpan.FromSeconds(60));
 }

@@ -129,7 +129,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
                 var shape = Shapes[i % Shapes.Length];
                 return CallRecords.Record(CallId(hour * CallsPerHour + i, shape), _from.AddHours(hour).AddSeconds(i * 3600 / CallsPerHour), shape.Model, shape.InputTokens, shape.OutputTokens);
             });
-            using var request = Api.WithKey(HttpMethod.Post, "/api/v1/events", access.Key, CallRecords.Batch(records));
+            using var request = ApiRequests.WithKey(HttpMethod.Post, "/api/v1/events", access.Key, CallRecords.Batch(records));
             await Api.EnsureSuccessAsync(await client.SendAsync(request, Ct), $"ingest hour {hour}");
         }
     }
@@ -138,7 +138,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
 
     private async Task<string> StartBackfillAsync(HttpClient client, ProjectAccess access)
     {
-        using var request = Api.Admin(HttpMethod.Post, "/api/v1/pipeline/runs", access.AdminKey, new { from = _from, to = To });
+        using var request = ApiRequests.Admin(HttpMethod.Post, "/api/v1/pipeline/runs", access.AdminKey, new { from = _from, to = To });
         var response = await client.SendAsync(request, Ct);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
@@ -180,7 +180,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
 
     private static async Task<BackfillState> BackfillStateAsync(HttpClient client, ProjectAccess access, string backfill)
     {
-        using var request = Api.Admin(HttpMethod.Get, $"/api/v1/pipeline/runs/{backfill}", access.AdminKey);
+        using var request = ApiRequests.Admin(HttpMethod.Get, $"/api/v1/pipeline/runs/{backfill}", access.AdminKey);
         var run = await (await Api.EnsureSuccessAsync(await client.SendAsync(request, Ct), "read the backfill")).Content.ReadFromJsonAsync<JsonElement>(Ct);
         var succeeded = run.TryGetProperty("backfill", out var progress) ? progress.GetProperty("succeeded").GetInt32() : 0;
         return new BackfillState(run.GetProperty("status").GetString()!, succeeded);
@@ -193,7 +193,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
         await Eventually.HoldsAsync(
             async () =>
             {
-                using var request = Api.Admin(HttpMethod.Get, "/api/v1/pipeline/runs", access.AdminKey);
+                using var request = ApiRequests.Admin(HttpMethod.Get, "/api/v1/pipeline/runs", access.AdminKey);
                 var listed = await (await Api.EnsureSuccessAsync(await client.SendAsync(request, Ct), "list the runs")).Content.ReadFromJsonAsync<JsonElement>(Ct);
                 runs = listed.EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "hourly")
                     .Select(r => (r.GetProperty("id").GetString()!, r.GetProperty("status").GetString()!)).ToList();
@@ -207,7 +207,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
 
     private async Task<CostsByModel> HourlyCostsByModelAsync(HttpClient client, ProjectAccess access)
     {
-        using var request = Api.WithKey(HttpMethod.Get, $"/api/v1/costs?{Api.Query(_from, To)}&granularity=hour&groupBy=model", access.Key);
+        using var request = ApiRequests.WithKey(HttpMethod.Get, $"/api/v1/costs?{Api.Query(_from, To)}&granularity=hour&groupBy=model", access.Key);
         var response = await Api.EnsureSuccessAsync(await client.SendAsync(request, Ct), "query the costs");
         var report = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         var points = report.GetProperty("series").EnumerateArray()
@@ -223,7 +223,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
 
     private static async Task<decimal> CallCostAsync(HttpClient client, ProjectAccess access, string id)
     {
-        using var request = Api.WithKey(HttpMethod.Get, $"/api/v1/calls/{id}", access.Key);
+        using var request = ApiRequests.WithKey(HttpMethod.Get, $"/api/v1/calls/{id}", access.Key);
         var response = await Api.EnsureSuccessAsync(await client.SendAsync(request, Ct), $"read call {id}");
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("cost").GetProperty("totalUsd").GetDecimal();
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -29,11 +28,11 @@ public sealed partial class ReadmeWalkthroughTests : IDisposable
         var shim = $$"""
             curl() { local body; body=$(mktemp -p '{{log}}'); command curl -w '%{stderr}%{http_code} %{url_effective} '"$body"'\n' "$@" | tee "$body"; }
             """;
-        var (exit, output, errors) = await RunBashAsync(shim + "\n" + script);
-        var requests = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).Where(parts => parts.Length == 3 && parts[0].Length == 3).ToList();
+        var bash = await ProcessRun.UntilExitAsync("bash", ["-c", shim + "\n" + script], _workingDirectory, TimeSpan.FromMinutes(3));
+        var requests = bash.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).Where(parts => parts.Length == 3 && parts[0].Length == 3).ToList();
 
-        Assert.True(exit == 0, $"bash exited {exit}:\n{errors}\n{output}");
-        Assert.True(requests.Count >= 11, $"Only {requests.Count} requests were made:\n{errors}");
+        Assert.True(bash.ExitCode == 0, bash.ToString());
+        Assert.True(requests.Count >= 11, $"Only {requests.Count} requests were made:\n{bash.StandardError}");
         foreach (var (status, url, bodyFile) in requests.Select(r => (r[0], r[1], r[2])))
         {
             var body = (await File.ReadAllTextAsync(bodyFile, TestContext.Current.CancellationToken)).Trim();
@@ -54,23 +53,6 @@ public sealed partial class ReadmeWalkthroughTests : IDisposable
         var end = readme.IndexOf("<!-- walkthrough:end -->", StringComparison.Ordinal);
         Assert.True(start >= 0 && end > start, "README.md has no walkthrough markers.");
         return string.Join("\n", BashBlock().Matches(readme[start..end]).Select(m => m.Groups[1].Value));
-    }
-
-    private async Task<(int Exit, string Output, string Errors)> RunBashAsync(string script)
-    {
-        var start = new ProcessStartInfo("bash", ["-c", script])
-        {
-            WorkingDirectory = _workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var bash = Process.Start(start)!;
-        var output = bash.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = bash.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        await bash.WaitForExitAsync(timeout.Token);
-        return (bash.ExitCode, await output, await errors);
     }
 
     private static void EnsurePortIsFree(int port)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using TokenTally.Local.Tests.Infrastructure;
+using TokenTally.Testing;
 
 namespace TokenTally.Local.Tests;
 
@@ -70,7 +71,7 @@ public sealed class StartupTests : IDisposable
         Assert.Equal(before, await File.ReadAllBytesAsync(database, TestContext.Current.CancellationToken));
     }
 
-    private static void AssertOneLineNaming(ServerExit exit, string setting)
+    private static void AssertOneLineNaming(ProcessExit exit, string setting)
     {
         Assert.True(exit.ExitCode == 1, exit.ToString());
         var line = Assert.Single(exit.ErrorLines);

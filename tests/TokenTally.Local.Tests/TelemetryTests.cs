@@ -21,10 +21,10 @@ public sealed class TelemetryTests : IDisposable
             var wrongKey = "tt_0123456789ab_" + Guid.NewGuid().ToString("N");
             keys = [access.Key, access.AdminKey, wrongKey];
             var at = TimeProvider.System.GetUtcNow().AddMinutes(-5);
-            await SendAsync(app.Client, Api.WithKey(HttpMethod.Post, "/api/v1/events", access.Key, CallRecords.Batch([CallRecords.Record("call-1", at), CallRecords.Record("call-2", at)])), HttpStatusCode.OK);
-            await SendAsync(app.Client, Api.WithKey(HttpMethod.Get, "/api/v1/calls/call-1", access.Key), HttpStatusCode.OK);
-            await SendAsync(app.Client, Api.WithKey(HttpMethod.Get, "/api/v1/costs?granularity=hour", access.Key), HttpStatusCode.OK);
-            await SendAsync(app.Client, Api.WithKey(HttpMethod.Get, "/api/v1/costs", wrongKey), HttpStatusCode.Unauthorized);
+            await SendAsync(app.Client, ApiRequests.WithKey(HttpMethod.Post, "/api/v1/events", access.Key, CallRecords.Batch([CallRecords.Record("call-1", at), CallRecords.Record("call-2", at)])), HttpStatusCode.OK);
+            await SendAsync(app.Client, ApiRequests.WithKey(HttpMethod.Get, "/api/v1/calls/call-1", access.Key), HttpStatusCode.OK);
+            await SendAsync(app.Client, ApiRequests.WithKey(HttpMethod.Get, "/api/v1/costs?granularity=hour", access.Key), HttpStatusCode.OK);
+            await SendAsync(app.Client, ApiRequests.WithKey(HttpMethod.Get, "/api/v1/costs", wrongKey), HttpStatusCode.Unauthorized);
 
             // Stopping flushes the exporters (metrics are otherwise exported every 15 s).
             await app.StopAsync();

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Hosts;
 
@@ -33,17 +34,8 @@ public sealed record ApiSession(IApiHost Host, string Tenant, string Project, st
     /// <summary>Another key for this session's project.</summary>
     public async Task<string> KeyWithAsync(params string[] scopes) => (await IssueKeyAsync(Host, Tenant, Project, scopes)).Key;
 
-    public static HttpRequestMessage Admin(HttpMethod method, string path, string adminKey, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return request;
-    }
+    public static HttpRequestMessage Admin(HttpMethod method, string path, string adminKey, object? body = null) =>
+        ApiRequests.Admin(method, path, adminKey, body);
 
     public Task<HttpResponseMessage> SendAdminAsync(HttpMethod method, string path, object? body = null) => Client.SendAsync(Admin(method, path, AdminKey, body));
 

@@ -12,6 +12,7 @@ using TokenTally.Core.Rollups;
 using TokenTally.Storage.Blobs;
 using TokenTally.Storage.Documents;
 using TokenTally.Storage.FileSystem;
+using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Pipeline;
 
@@ -119,34 +120,16 @@ public sealed class PipelineWorld : IDisposable
         }
     }
 
-    private sealed class FaultyStore(IDocumentStore inner, FaultyRollupWrites faults) : IDocumentStore
+    private sealed class FaultyStore(IDocumentStore inner, FaultyRollupWrites faults) : DelegatingDocumentStore(inner)
     {
-        public Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
-            inner.GetAsync(container, partitionKey, id, cancellationToken);
-
-        public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) =>
-            inner.FindByLookupKeyAsync(container, lookupKey, cancellationToken);
-
-        public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
-            inner.UpsertAsync(container, document, condition, cancellationToken);
-
-        public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
         {
             if (container == DocumentContainer.Rollups && documents.Count > 0 && !documents[0].RangeKey!.Contains("|d|", StringComparison.Ordinal))
             {
                 await faults.BeforeWriteAsync(documents[0].PartitionKey);
             }
 
-            return await inner.UpsertManyAsync(container, documents, cancellationToken);
+            return await Inner.UpsertManyAsync(container, documents, cancellationToken);
         }
-
-        public Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-            inner.PatchAsync(container, partitionKey, id, operations, ifMatch, cancellationToken);
-
-        public Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken) =>
-            inner.DeleteAsync(container, partitionKey, id, ifMatch, cancellationToken);
-
-        public IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, CancellationToken cancellationToken) =>
-            inner.QueryPartitionAsync(container, partitionKey, range, cancellationToken);
     }
 }

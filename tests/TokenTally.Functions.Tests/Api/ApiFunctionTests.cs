@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using TokenTally.Functions.Tests.Infrastructure;
 using TokenTally.Testing;
 
 namespace TokenTally.Functions.Tests.Api;

@@ -1,4 +1,5 @@
 using TokenTally.Storage.Documents;
+using TokenTally.Testing;
 
 namespace TokenTally.Functions.Tests.Infrastructure;
 
@@ -15,32 +16,23 @@ public enum StoreFault
 }
 
 /// <summary>Fault injection: the real document store, except writes to <see cref="Container"/> while <see cref="Fault"/> is on.</summary>
-public sealed class FaultyDocumentStore(IDocumentStore inner) : IDocumentStore
+public sealed class FaultyDocumentStore(IDocumentStore inner) : DelegatingDocumentStore(inner)
 {
     public DocumentContainer Container { get; set; } = DocumentContainer.Calls;
 
     public StoreFault Fault { get; set; }
 
-    public Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
-        inner.GetAsync(container, partitionKey, id, cancellationToken);
+    public override Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
+        WriteAsync(container, () => Inner.UpsertAsync(container, document, condition, cancellationToken));
 
-    public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) =>
-        inner.FindByLookupKeyAsync(container, lookupKey, cancellationToken);
+    public override Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken) =>
+        WriteAsync(container, () => Inner.UpsertManyAsync(container, documents, cancellationToken));
 
-    public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
-        WriteAsync(container, () => inner.UpsertAsync(container, document, condition, cancellationToken));
+    public override Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+        WriteAsync(container, () => Inner.PatchAsync(container, partitionKey, id, operations, ifMatch, cancellationToken));
 
-    public Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken) =>
-        WriteAsync(container, () => inner.UpsertManyAsync(container, documents, cancellationToken));
-
-    public Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(container, () => inner.PatchAsync(container, partitionKey, id, operations, ifMatch, cancellationToken));
-
-    public Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(container, () => inner.DeleteAsync(container, partitionKey, id, ifMatch, cancellationToken));
-
-    public IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, CancellationToken cancellationToken) =>
-        inner.QueryPartitionAsync(container, partitionKey, range, cancellationToken);
+    public override Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken) =>
+        WriteAsync(container, () => Inner.DeleteAsync(container, partitionKey, id, ifMatch, cancellationToken));
 
     private async Task<T> WriteAsync<T>(DocumentContainer container, Func<Task<T>> write)
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using TokenTally.Testing;
 
@@ -21,8 +19,8 @@ public sealed class PublishedApp : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var result = await Command.RunAsync(
-            "dotnet", ["publish", "functions/TokenTally.Functions", "-c", "Release", "-o", _folder, "-nologo"], PublishTimeout);
+        var result = await ProcessRun.UntilExitAsync(
+            "dotnet", ["publish", "functions/TokenTally.Functions", "-c", "Release", "-o", _folder, "-nologo"], RepositoryPaths.Root, PublishTimeout);
         if (result.ExitCode != 0)
         {
             _failure = $"dotnet publish exited with {result.ExitCode}:{Environment.NewLine}{result.Output}";
@@ -43,71 +41,5 @@ public sealed class PublishedApp : IAsyncLifetime
         }
 
         return ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>What a command printed (stdout and stderr interleaved) and its exit code.</summary>
-public sealed record CommandResult(int ExitCode, string Output);
-
-public static class Command
-{
-    /// <summary>Runs a command in the repository root; past <paramref name="timeout"/> it is killed with its children and the run fails.</summary>
-    public static async Task<CommandResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, IDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = RepositoryPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        var output = new StringBuilder();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            return new CommandResult(-1, $"{fileName} did not finish within {timeout}; killed. Its output:{Environment.NewLine}{Text()}");
-        }
-
-        return new CommandResult(process.ExitCode, Text());
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
-
-        string Text()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
     }
 }

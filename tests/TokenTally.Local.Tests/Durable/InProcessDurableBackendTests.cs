@@ -19,6 +19,7 @@ using TokenTally.Local.Durable;
 using TokenTally.Local.Tests.Infrastructure;
 using TokenTally.Storage.Documents;
 using TokenTally.Storage.Sqlite;
+using TokenTally.Testing;
 
 namespace TokenTally.Local.Tests.Durable;
 
@@ -215,36 +216,19 @@ public sealed class InProcessDurableBackendTests : IDisposable
     }
 
     /// <summary>The SQLite store of one worker, its reads of the calls container counted (or failed) by <paramref name="reads"/>.</summary>
-    private sealed class CallReadsOf(string worker, IDocumentStore inner, FailingCallReads reads) : IDocumentStore
+    private sealed class CallReadsOf(string worker, IDocumentStore inner, FailingCallReads reads) : DelegatingDocumentStore(inner)
     {
-        public async IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public override async IAsyncEnumerable<StoredDocument> QueryPartitionAsync(DocumentContainer container, string partitionKey, RangeKeyFilter range, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             if (container == DocumentContainer.Calls)
             {
                 reads.Read(worker);
             }
 
-            await foreach (var document in inner.QueryPartitionAsync(container, partitionKey, range, cancellationToken))
+            await foreach (var document in Inner.QueryPartitionAsync(container, partitionKey, range, cancellationToken))
             {
                 yield return document;
             }
         }
-        public Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
-            inner.GetAsync(container, partitionKey, id, cancellationToken);
-
-        public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) =>
-            inner.FindByLookupKeyAsync(container, lookupKey, cancellationToken);
-
-        public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
-            inner.UpsertAsync(container, document, condition, cancellationToken);
-
-        public Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken) =>
-            inner.UpsertManyAsync(container, documents, cancellationToken);
-
-        public Task<WriteResult> PatchAsync(DocumentContainer container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-            inner.PatchAsync(container, partitionKey, id, operations, ifMatch, cancellationToken);
-
-        public Task<WriteResult> DeleteAsync(DocumentContainer container, string partitionKey, string id, string? ifMatch, CancellationToken cancellationToken) =>
-            inner.DeleteAsync(container, partitionKey, id, ifMatch, cancellationToken);
     }
 }

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using TokenTally.Testing;
 
 namespace TokenTally.Local.Tests.Infrastructure;
 
@@ -13,9 +12,9 @@ internal sealed record ProjectAccess(string AdminKey, string Tenant, string Proj
     {
         tenant ??= "t-" + Guid.NewGuid().ToString("N")[..12];
         var project = "p-" + Guid.NewGuid().ToString("N")[..8];
-        using var create = Api.Admin(HttpMethod.Post, "/api/v1/admin/projects", adminKey, new { tenant, project });
+        using var create = ApiRequests.Admin(HttpMethod.Post, "/api/v1/admin/projects", adminKey, new { tenant, project });
         await Api.EnsureSuccessAsync(await client.SendAsync(create, TestContext.Current.CancellationToken), "create a project");
-        using var issue = Api.Admin(HttpMethod.Post, $"/api/v1/admin/projects/{tenant}/{project}/keys", adminKey, new { name = "tests", scopes = scopes.Length > 0 ? scopes : ["ingest", "read:project"] });
+        using var issue = ApiRequests.Admin(HttpMethod.Post, $"/api/v1/admin/projects/{tenant}/{project}/keys", adminKey, new { name = "tests", scopes = scopes.Length > 0 ? scopes : ["ingest", "read:project"] });
         var issued = await Api.EnsureSuccessAsync(await client.SendAsync(issue, TestContext.Current.CancellationToken), "issue a key");
         var key = (await issued.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("key").GetString()!;
         return new ProjectAccess(adminKey, tenant, project, key);
@@ -24,31 +23,6 @@ internal sealed record ProjectAccess(string AdminKey, string Tenant, string Proj
 
 internal static class Api
 {
-    public static HttpRequestMessage Admin(HttpMethod method, string path, string adminKey, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return request;
-    }
-
-    /// <summary>A request that presents <paramref name="key"/> as apps do, in the api-key header.</summary>
-    public static HttpRequestMessage WithKey(HttpMethod method, string path, string key, string? json = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.TryAddWithoutValidation("api-key", key);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        return request;
-    }
-
     public static async Task<HttpResponseMessage> EnsureSuccessAsync(HttpResponseMessage response, string what)
     {
         Assert.True(response.IsSuccessStatusCode, $"Could not {what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -3,7 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using TokenTally.Application.Pipeline;
-using TokenTally.Local.Tests.Infrastructure;
+using TokenTally.Testing;
 
 namespace TokenTally.Local.Tests.Scheduling;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace TokenTally.Demo.Tests.Infrastructure;
+namespace TokenTally.Testing;
 
 /// <summary>Bounded polling in real time, for state another process or thread reaches when it gets to it.</summary>
-internal static class Eventually
+public static class Eventually
 {
     /// <summary>Polls <paramref name="condition"/> every <paramref name="interval"/> (default 50 ms) until it holds; fails after <paramref name="within"/>.</summary>
     public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan within, Func<string> failure, TimeSpan? interval = null)

@@ -3,24 +3,32 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using TokenTally.Local;
 
-namespace TokenTally.Local.Tests.Infrastructure;
+namespace TokenTally.Testing;
 
 /// <summary>
-/// Local mode in this process (<see cref="LocalHost.Build"/>, as Program.cs runs it) on a free loopback port and a data
-/// folder the test owns, so that a second start can use the same data. The hourly schedule is off unless asked for.
+/// Local mode in this process (<see cref="LocalHost.Build"/>, as Program.cs runs it) on a free loopback port, without the
+/// hourly schedule unless asked for. Its data folder is the test's when given (so that a second start can use the same
+/// data), else one of its own, removed when it is disposed.
 /// </summary>
-internal sealed class LocalModeApp : IAsyncDisposable
+public sealed class LocalModeApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TemporaryFolder? _ownFolder;
     private bool _stopped;
 
-    private LocalModeApp(WebApplication app, string dataPath, HttpClient client)
+    private LocalModeApp(WebApplication app, string dataPath, TemporaryFolder? ownFolder, Uri address)
     {
         _app = app;
+        _ownFolder = ownFolder;
         DataPath = dataPath;
-        Client = client;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address };
     }
+
+    public Uri Address { get; }
 
     public HttpClient Client { get; }
 
@@ -33,8 +41,10 @@ internal sealed class LocalModeApp : IAsyncDisposable
     public string AdminKey => File.ReadAllText(Path.Combine(DataPath, "admin-key")).Trim();
 
     /// <summary>Starts local mode; <paramref name="settings"/> are command-line settings (<c>--TokenTally:…=…</c>) after the test's own.</summary>
-    public static async Task<LocalModeApp> StartAsync(string dataPath, IEnumerable<string>? settings = null, Action<IServiceCollection>? configureServices = null)
+    public static async Task<LocalModeApp> StartAsync(string? dataPath = null, IEnumerable<string>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
+        var ownFolder = dataPath is null ? new TemporaryFolder() : null;
+        dataPath ??= ownFolder!.Path;
         string[] args =
         [
             $"--TokenTally:Local:DataPath={dataPath}", "--TokenTally:Local:Port=0", "--TokenTally:Local:RunScheduler=false",
@@ -43,7 +53,7 @@ internal sealed class LocalModeApp : IAsyncDisposable
         var app = LocalHost.Build(args, configureServices);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LocalModeApp(app, dataPath, new HttpClient { BaseAddress = new Uri(address) });
+        return new LocalModeApp(app, dataPath, ownFolder, new Uri(address));
     }
 
     /// <summary>Stops the app as Ctrl+C does (hosted services stop, telemetry is flushed), once its runs have ended.</summary>
@@ -62,6 +72,7 @@ internal sealed class LocalModeApp : IAsyncDisposable
         Client.Dispose();
         await StopAsync();
         await _app.DisposeAsync();
+        _ownFolder?.Dispose();
     }
 
     /// <summary>
@@ -70,12 +81,11 @@ internal sealed class LocalModeApp : IAsyncDisposable
     /// </summary>
     private async Task WaitForRunsToEndAsync()
     {
-        var client = _app.Services.GetRequiredService<DurableTaskClient>();
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < TimeSpan.FromSeconds(30))
         {
             var running = false;
-            await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery()))
+            await foreach (var instance in DurableClient.GetAllInstancesAsync(new OrchestrationQuery()))
             {
                 running |= instance.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running;
             }

@@ -2,10 +2,11 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using TokenTally.Functions.Api;
 
-namespace TokenTally.Functions.Tests.Infrastructure;
+namespace TokenTally.Testing;
 
 /// <summary>
 /// Answers each request by invoking the <see cref="ApiFunction"/> as the worker does: a real HttpContext whose services are

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TokenTally.Application.Pipeline;
@@ -11,9 +11,8 @@ using TokenTally.Application.Projects;
 using TokenTally.Functions.Hosting;
 using TokenTally.Local.Durable;
 using TokenTally.Storage.Cosmos;
-using TokenTally.Testing;
 
-namespace TokenTally.Functions.Tests.Infrastructure;
+namespace TokenTally.Testing;
 
 /// <summary>
 /// The Functions app's composition (<see cref="FunctionsSetup.AddTokenTallyFunctions"/>) started in process on a Cosmos
@@ -78,7 +77,7 @@ public sealed class WorkerApp : IAsyncDisposable
         builder.Services.AddTokenTallyFunctions();
 
         // What the worker's ASP.NET Core host gives middleware, and a Cosmos client that trusts the test server's certificate.
-        builder.Services.AddSingleton(new DiagnosticListener("TokenTally.Functions.Tests"));
+        builder.Services.AddSingleton(new DiagnosticListener("TokenTally.Tests"));
         builder.Services.AddSingleton<DiagnosticSource>(sp => sp.GetRequiredService<DiagnosticListener>());
         builder.Services.AddSingleton(_ => CosmosTestServerFixture.CreateClient(cosmos.Endpoint, cosmos.Key));
 
@@ -98,30 +97,7 @@ public sealed class WorkerApp : IAsyncDisposable
         return new WorkerApp(host, clientBuilder.Build(), backend, adminKey, database);
     }
 
-    /// <summary>A new tenant and project of this test's own, with a key of <paramref name="scopes"/>.</summary>
-    public async Task<TestProject> NewProjectAsync(params string[] scopes)
-    {
-        var tenant = "t-" + Guid.NewGuid().ToString("N")[..12];
-        const string project = "app";
-        using var create = Admin(HttpMethod.Post, "/api/v1/admin/projects", new { tenant, project });
-        var created = await Api.SendAsync(create, TestContext.Current.CancellationToken);
-        Assert.True(created.IsSuccessStatusCode, $"Creating a project answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
-        var testProject = new TestProject(this, tenant, project);
-        (testProject.KeyId, testProject.Key) = await testProject.IssueKeyAsync(scopes.Length == 0 ? ["ingest", "read:project"] : scopes);
-        return testProject;
-    }
-
-    public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new("Bearer", AdminKey);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return request;
-    }
+    public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null) => ApiRequests.Admin(method, path, AdminKey, body);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,11 +1,11 @@
 using Microsoft.Data.Sqlite;
 
-namespace TokenTally.Local.Tests.Infrastructure;
+namespace TokenTally.Testing;
 
 /// <summary>A folder of a test's own under the temp directory, removed with everything in it when disposed.</summary>
-internal sealed class TemporaryFolder : IDisposable
+public sealed class TemporaryFolder : IDisposable
 {
-    public TemporaryFolder(string prefix = "tokentally-local-") => Path = Directory.CreateTempSubdirectory(prefix).FullName;
+    public TemporaryFolder(string prefix = "tokentally-test-") => Path = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string Path { get; }
 
