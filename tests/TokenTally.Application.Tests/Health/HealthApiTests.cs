@@ -33,7 +33,7 @@ public abstract class HealthApiTests(Func<Task<IApiHost>> start, string host) : 
     [Fact]
     public async Task TheAdminSeesTheHostEveryDependencyAndPricing()
     {
-        using var request = ApiSession.Admin(HttpMethod.Get, "/api/v1/admin/health", Host.AdminKey);
+        using var request = ApiRequests.Admin(HttpMethod.Get, "/api/v1/admin/health", Host.AdminKey);
 
         var health = await (await Client.SendAsync(request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
@@ -61,7 +61,7 @@ public sealed class ReadinessTests
 
         var response = await host.Client.GetAsync("/api/health", TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        using var request = ApiSession.Admin(HttpMethod.Get, "/api/v1/admin/health", host.AdminKey);
+        using var request = ApiRequests.Admin(HttpMethod.Get, "/api/v1/admin/health", host.AdminKey);
         var details = await (await host.Client.SendAsync(request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

@@ -17,7 +17,7 @@ public sealed record ApiSession(IApiHost Host, string Tenant, string Project, st
     {
         tenant ??= "t-" + Guid.NewGuid().ToString("N")[..12];
         var project = "p-" + Guid.NewGuid().ToString("N")[..8];
-        using var create = Admin(HttpMethod.Post, "/api/v1/admin/projects", host.AdminKey, new { tenant, project, azureDeployments });
+        using var create = ApiRequests.Admin(HttpMethod.Post, "/api/v1/admin/projects", host.AdminKey, new { tenant, project, azureDeployments });
         var created = await host.Client.SendAsync(create);
         Assert.True(created.IsSuccessStatusCode, $"Creating a project answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
         var (keyId, key) = await IssueKeyAsync(host, tenant, project, scopes);
@@ -26,7 +26,7 @@ public sealed record ApiSession(IApiHost Host, string Tenant, string Project, st
 
     public static async Task<(string KeyId, string Key)> IssueKeyAsync(IApiHost host, string tenant, string project, IReadOnlyList<string> scopes)
     {
-        using var issue = Admin(HttpMethod.Post, $"/api/v1/admin/projects/{tenant}/{project}/keys", host.AdminKey, new { name = "tests", scopes });
+        using var issue = ApiRequests.Admin(HttpMethod.Post, $"/api/v1/admin/projects/{tenant}/{project}/keys", host.AdminKey, new { name = "tests", scopes });
         var issued = await (await host.Client.SendAsync(issue)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
         return (issued.GetProperty("keyId").GetString()!, issued.GetProperty("key").GetString()!);
     }
@@ -34,10 +34,7 @@ public sealed record ApiSession(IApiHost Host, string Tenant, string Project, st
     /// <summary>Another key for this session's project.</summary>
     public async Task<string> KeyWithAsync(params string[] scopes) => (await IssueKeyAsync(Host, Tenant, Project, scopes)).Key;
 
-    public static HttpRequestMessage Admin(HttpMethod method, string path, string adminKey, object? body = null) =>
-        ApiRequests.Admin(method, path, adminKey, body);
-
-    public Task<HttpResponseMessage> SendAdminAsync(HttpMethod method, string path, object? body = null) => Client.SendAsync(Admin(method, path, AdminKey, body));
+    public Task<HttpResponseMessage> SendAdminAsync(HttpMethod method, string path, object? body = null) => Client.SendAsync(ApiRequests.Admin(method, path, AdminKey, body));
 
     /// <summary>POSTs a batch with this session's project key (or <paramref name="key"/>).</summary>
     public Task<HttpResponseMessage> PostEventsAsync(string body, string contentType = "application/json", string? key = null, string? contentEncoding = null) =>

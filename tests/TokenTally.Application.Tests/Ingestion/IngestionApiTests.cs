@@ -76,7 +76,7 @@ public abstract class IngestionApiTests(Func<Task<IApiHost>> start) : ApiSpecifi
         var body = await (await session.PostEventsAsync(CallRecords.Batch(CallRecords.Record("u-1", model: "mystery-model-9000")))).Content.ReadFromJsonAsync<JsonElement>();
         var call = await session.GetCallAsync("u-1");
         var unpriced = await session.GetJsonAsync("/api/v1/prices/unpriced");
-        using var details = ApiSession.Admin(HttpMethod.Get, "/api/v1/admin/health", session.AdminKey);
+        using var details = ApiRequests.Admin(HttpMethod.Get, "/api/v1/admin/health", session.AdminKey);
         var health = await (await Client.SendAsync(details)).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(1, body.GetProperty("unpriced").GetInt32());

@@ -177,7 +177,7 @@ public abstract class RollupPipelineTests(Func<Task<IApiHost>> start) : ApiSpeci
     public async Task ABackfillRequestThatCannotBeReadNamesTheField(string body, string field)
     {
         var session = await NewSessionAsync();
-        using var request = ApiSession.Admin(HttpMethod.Post, "/api/v1/pipeline/runs", session.AdminKey);
+        using var request = ApiRequests.Admin(HttpMethod.Post, "/api/v1/pipeline/runs", session.AdminKey);
         request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
 
         var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
