@@ -15,8 +15,9 @@ using TokenTally.Storage.Cosmos;
 namespace TokenTally.Testing;
 
 /// <summary>
-/// The Functions app's composition (<see cref="FunctionsSetup.AddTokenTallyFunctions"/>) started in process on a Cosmos
-/// database of its own (the test server) and Azurite, as the worker would start it, with an in-process Durable Task
+/// The Functions app's composition (<see cref="FunctionsSetup.AddTokenTallyFunctions"/>) started in process on the storage
+/// split it runs on in Azure — tables of its own in Azurite, a Cosmos database of its own on the test server, Azurite's
+/// blobs — as the worker would start it, with an in-process Durable Task
 /// backend standing in for the host's: a worker running the pipeline's tasks and a client handed to the functions as the
 /// host's <c>[DurableClient]</c> binding would. <see cref="Api"/> reaches the API through the Api function.
 /// </summary>
@@ -26,8 +27,9 @@ public sealed class WorkerApp : IAsyncDisposable
     private readonly IHost _clientHost;
     private readonly InProcessDurableBackend _backend;
 
-    private WorkerApp(IHost host, IHost clientHost, InProcessDurableBackend backend, string adminKey, string database)
+    private WorkerApp(IHost host, IHost clientHost, InProcessDurableBackend backend, string adminKey, string database, string tablePrefix)
     {
+        TablePrefix = tablePrefix;
         _host = host;
         _clientHost = clientHost;
         _backend = backend;
@@ -40,8 +42,11 @@ public sealed class WorkerApp : IAsyncDisposable
 
     public string AdminKey { get; }
 
-    /// <summary>The Cosmos database this app's documents live in.</summary>
+    /// <summary>The Cosmos database this app's traces live in.</summary>
     public string Database { get; }
+
+    /// <summary>What this app's table names start with in Azurite (the ledger, rollups, configuration and runs).</summary>
+    public string TablePrefix { get; }
 
     public DurableTaskClient DurableClient => _clientHost.Services.GetRequiredService<DurableTaskClient>();
 
@@ -60,6 +65,7 @@ public sealed class WorkerApp : IAsyncDisposable
         // Created here rather than by TokenTally:Cosmos:CreateIfNotExists, which needs the store to be the Cosmos one: a
         // test may wrap it.
         var database = await cosmos.NewDatabaseAsync(TestContext.Current.CancellationToken);
+        var tablePrefix = "app" + Guid.NewGuid().ToString("N")[..12];
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -70,6 +76,8 @@ public sealed class WorkerApp : IAsyncDisposable
             ["TokenTally:Cosmos:Database"] = database,
             ["TokenTally:Cosmos:ReadMode"] = nameof(CosmosReadMode.PartitionQuery),
             ["TokenTally:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["TokenTally:Storage:TablePrefix"] = tablePrefix,
+            ["TokenTally:Storage:CreateTablesIfNotExists"] = "true",
             ["TokenTally:Admin:KeySha256"] = ProjectStore.Hash(adminKey),
             ["TokenTally:Pipeline:FirstRetryInterval"] = "00:00:00.100",
         });
@@ -94,7 +102,7 @@ public sealed class WorkerApp : IAsyncDisposable
         var clientBuilder = Host.CreateApplicationBuilder();
         clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         clientBuilder.Services.AddDurableTaskClient(client => client.UseGrpc(backend.Channel));
-        return new WorkerApp(host, clientBuilder.Build(), backend, adminKey, database);
+        return new WorkerApp(host, clientBuilder.Build(), backend, adminKey, database, tablePrefix);
     }
 
     public HttpRequestMessage Admin(HttpMethod method, string path, object? body = null) => ApiRequests.Admin(method, path, AdminKey, body);

@@ -69,6 +69,22 @@ internal sealed class PointWrites(IPointOperations items)
         return results;
     }
 
+    /// <summary>
+    /// Takes the lookup key for a document this writer has just created at <paramref name="etag"/> with
+    /// <paramref name="lineage"/> (a store that created it by other means than <see cref="UpsertAsync"/>, in a batch).
+    /// </summary>
+    public Task<WriteResult> TakeLookupKeyOfCreatedAsync(DocumentWrite document, string etag, string lineage, CancellationToken cancellationToken) =>
+        TakeLookupKeyAsync(document, document.LookupKey ?? throw new ArgumentException($"Document '{document.Id}' has no lookup key.", nameof(document)),
+            new Written(etag, lineage, Created: true, Unchanged: false), cancellationToken);
+
+    /// <summary>The pointer item a document created at <paramref name="etag"/> with <paramref name="lineage"/> writes when its lookup key had no pointer.</summary>
+    public static DocumentWrite FirstPointer(DocumentWrite document, string etag, string lineage)
+    {
+        var key = document.LookupKey ?? throw new ArgumentException($"Document '{document.Id}' has no lookup key.", nameof(document));
+        var (partitionKey, id) = PointerOf(key);
+        return new DocumentWrite(partitionKey, id, new Pointer(key, document.PartitionKey, document.Id, etag, lineage, lineage).ToJson(), TimeToLive: document.TimeToLive);
+    }
+
     /// <summary>The item that names the document holding <paramref name="lookupKey"/>: its partition key and id.</summary>
     public static (string PartitionKey, string Id) PointerOf(string lookupKey)
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Hosting;
 using TokenTally.Functions.Hosting;
+using TokenTally.Storage.Documents;
 using TokenTally.Testing;
 
 namespace TokenTally.Functions.Tests.Hosting;
@@ -23,6 +24,44 @@ public sealed class FunctionsStartupTests
         var failures = ValidationFailures(error);
         Assert.True(failures.Any(f => f.StartsWith("TokenTally:Cosmos:Endpoint is required (app setting TokenTally__Cosmos__Endpoint)", StringComparison.Ordinal)), error.ToString());
         Assert.True(failures.Any(f => f.StartsWith("TokenTally:Storage:BlobServiceUri is required (app setting TokenTally__Storage__BlobServiceUri)", StringComparison.Ordinal)), error.ToString());
+        Assert.True(failures.Any(f => f.StartsWith("TokenTally:Storage:TableServiceUri is required (app setting TokenTally__Storage__TableServiceUri)", StringComparison.Ordinal)), error.ToString());
+    }
+
+    [Fact]
+    public void WithNothingPlacedInCosmosTheCosmosSettingsAreNotNeeded()
+    {
+        using var host = Build(new()
+        {
+            ["TokenTally:Documents:Traces"] = "Tables",
+            ["TokenTally:Storage:BlobServiceUri"] = "https://account.blob.core.windows.net",
+            ["TokenTally:Storage:TableServiceUri"] = "https://account.table.core.windows.net",
+        });
+
+        Assert.Null(host.Services.GetRequiredService<IOptions<CosmosOptions>>().Value.Endpoint);
+        Assert.Equal(DocumentBackend.Tables, host.Services.GetRequiredService<IOptions<DocumentPlacementOptions>>().Value.Traces);
+    }
+
+    [Fact]
+    public void TheDefaultSplitKeepsTheLedgerRollupsConfigurationAndRunsInTablesAndTracesInCosmos()
+    {
+        var placement = new DocumentPlacementOptions();
+
+        Assert.Equal(
+            [DocumentBackend.Tables, DocumentBackend.Cosmos, DocumentBackend.Tables, DocumentBackend.Tables, DocumentBackend.Tables],
+            Enum.GetValues<DocumentContainer>().Select(placement.BackendOf));
+        Assert.Equal([DocumentContainer.Calls, DocumentContainer.Traces, DocumentContainer.Rollups, DocumentContainer.Config, DocumentContainer.Runs], Enum.GetValues<DocumentContainer>());
+    }
+
+    [Theory]
+    [InlineData("1abc")]
+    [InlineData("with-dash")]
+    public void ATablePrefixTheServiceWouldRefuseIsRefusedByName(string prefix)
+    {
+        using var host = Build(new() { ["TokenTally:Storage:ConnectionString"] = "UseDevelopmentStorage=true", ["TokenTally:Storage:TablePrefix"] = prefix });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<StorageAccountOptions>>().Value);
+
+        Assert.Contains($"TokenTally:Storage:TablePrefix must be at most 40 letters and digits, starting with a letter; '{prefix}' is not.", error.Failures);
     }
 
     [Fact]

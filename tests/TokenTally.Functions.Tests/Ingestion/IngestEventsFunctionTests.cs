@@ -1,14 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using TokenTally.Application.Calls;
 using TokenTally.Core.Rollups;
-using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Ingestion;
 using TokenTally.Functions.Tests.Infrastructure;
 using TokenTally.Storage.Blobs;
-using TokenTally.Storage.Cosmos;
 using TokenTally.Storage.Documents;
 using TokenTally.Testing;
 
@@ -148,8 +145,7 @@ public sealed class IngestEventsFunctionTests(CosmosTestServerFixture cosmos, Az
     {
         var app = await StartAsync(services =>
         {
-            services.AddSingleton(sp => new FaultyDocumentStore(new CosmosDocumentStore(
-                sp.GetRequiredService<Microsoft.Azure.Cosmos.CosmosClient>(), sp.GetRequiredService<IOptions<CosmosOptions>>().Value.Database, CosmosReadMode.PartitionQuery)));
+            services.AddSingleton(sp => new FaultyDocumentStore(sp.GetRequiredService<PlacedDocumentStore>()));
             services.Replace(ServiceDescriptor.Singleton<IDocumentStore>(sp => sp.GetRequiredService<FaultyDocumentStore>()));
         });
         var store = app.Services.GetRequiredService<FaultyDocumentStore>();

@@ -6,10 +6,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TokenTally.Application.Pipeline;
 using TokenTally.Core.Rollups;
-using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Pipeline;
 using TokenTally.Functions.Tests.Infrastructure;
-using TokenTally.Storage.Cosmos;
 using TokenTally.Storage.Documents;
 using TokenTally.Testing;
 using TimerInfo = Microsoft.Azure.Functions.Worker.TimerInfo;
@@ -70,8 +68,7 @@ public sealed class HourlyTimerFunctionTests(CosmosTestServerFixture cosmos, Azu
             new Dictionary<string, string?> { ["TokenTally:Pipeline:ActivityAttempts"] = "2" },
             services =>
             {
-                services.AddSingleton(sp => new FaultyDocumentStore(new CosmosDocumentStore(
-                    sp.GetRequiredService<Microsoft.Azure.Cosmos.CosmosClient>(), sp.GetRequiredService<IOptions<CosmosOptions>>().Value.Database, CosmosReadMode.PartitionQuery)));
+                services.AddSingleton(sp => new FaultyDocumentStore(sp.GetRequiredService<PlacedDocumentStore>()));
                 services.Replace(ServiceDescriptor.Singleton<IDocumentStore>(sp => sp.GetRequiredService<FaultyDocumentStore>()));
             });
         var store = app.Services.GetRequiredService<FaultyDocumentStore>();

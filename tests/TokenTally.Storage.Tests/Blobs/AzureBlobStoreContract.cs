@@ -1,5 +1,5 @@
 using Azure.Identity;
-using TokenTally.Storage.AzureStorage;
+using Azure.Storage.Blobs;
 using TokenTally.Storage.Blobs;
 using TokenTally.Testing;
 
@@ -8,9 +8,6 @@ namespace TokenTally.Storage.Tests.Blobs;
 /// <summary>The Azure Blob adapter against a real storage account with DefaultAzureCredential; skipped unless TOKENTALLY_TEST_BLOB_URI is set.</summary>
 public sealed class AzureBlobStoreContract : BlobStoreContract
 {
-    private static readonly HttpClient Http = new();
-    private static readonly Lazy<StorageCredential> Credential = new(() => StorageCredential.FromTokenCredential(new DefaultAzureCredential()));
-
     protected override IBlobStore CreateStore()
     {
         var uri = RealEndpoint.BlobServiceUri;
@@ -19,6 +16,6 @@ public sealed class AzureBlobStoreContract : BlobStoreContract
             Assert.Skip(RealEndpoint.BlobSkipReason);
         }
 
-        return new AzureBlobStore(Http, new Uri(uri), Credential.Value, TimeProvider.System, maxResultsPerPage: SmallPageSize);
+        return new AzureBlobStore(new BlobServiceClient(new Uri(uri), new DefaultAzureCredential()), maxResultsPerPage: SmallPageSize);
     }
 }

@@ -486,7 +486,9 @@ public abstract class DocumentStoreContract
         }
 
         Assert.All(results, r => Assert.False(r.Unchanged));
-        Assert.Equal(results.Count, results.Select(r => r.ETag).Distinct().Count());
+
+        // Each of the three documents got a new etag at each of its four writes (documents written together may share one).
+        Assert.All(Enumerable.Range(0, 3), document => Assert.Equal(4, results.Where((_, i) => i % 3 == document).Select(r => r.ETag).Distinct().Count()));
         Assert.Equal("4", (string?)(await Store.GetAsync(DocumentContainer.Calls, _pk, "plain", Ct))!.Data["note"]);
         Assert.Equal("4", (string?)(await Store.GetAsync(DocumentContainer.Config, _pk, "single", Ct))!.Data["note"]);
     }
