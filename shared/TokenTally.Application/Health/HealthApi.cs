@@ -79,8 +79,13 @@ public static class HealthApi
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            await store.GetAsync(DocumentContainer.Config, "_system", "health-probe", cancellationToken);
-            return HealthCheckResult.Healthy("The document store answered a point read.");
+            // Every container: in Azure they live in different services (Table Storage, Cosmos DB).
+            foreach (var container in Enum.GetValues<DocumentContainer>())
+            {
+                await store.GetAsync(container, "_system", "health-probe", cancellationToken);
+            }
+
+            return HealthCheckResult.Healthy("Every document container answered a point read.");
         }
     }
 
