@@ -271,7 +271,8 @@ public sealed class DemoTrafficServiceTests
     private static (DemoOptions Options, RecordingProducer Producer, DemoEventHubSink Sink) ThroughAnEventHub(LocalModeApp server)
     {
         var options = History(server);
-        options.EventHubs = new DemoEventHubOptions { FullyQualifiedNamespace = "tokentally-test.servicebus.windows.net", EventHubName = HubName };
+        options.EventHubs.FullyQualifiedNamespace = "tokentally-test.servicebus.windows.net";
+        options.EventHubs.EventHubName = HubName;
         var producer = new RecordingProducer(MaxBatchBytes);
         return (options, producer, new DemoEventHubSink(new EventBatchPublisher(producer), Options.Create(options)));
     }

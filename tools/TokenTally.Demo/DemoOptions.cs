@@ -29,5 +29,5 @@ public sealed class DemoOptions
     public double? LiveCallsPerSecond { get; set; }
 
     /// <summary>Where the calls go when not to the server's HTTP intake: an Event Hub the deployed app reads.</summary>
-    public DemoEventHubOptions EventHubs { get; set; } = new();
+    public DemoEventHubOptions EventHubs { get; } = new();
 }
