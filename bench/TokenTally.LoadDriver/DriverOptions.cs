@@ -15,7 +15,19 @@ internal sealed record DriverOptions
           --server-dll PATH  the server to start (default: functions/TokenTally.Local/bin/<configuration>/net10.0/TokenTally.Local.dll)
           --out PATH         where to write the markdown results (default artifacts/bench/http-<utc time>.md)
           --keep-data        keep each level's temporary data folder (SQLite database, logs)
+          --event-hub NAME   publish the batches to this Event Hub instead of posting them to a local server: each batch is
+                             one event (a JSON array with the key in its api-key property) for a deployed app's IngestEvents;
+                             the project key comes from the environment variable TOKENTALLY_API_KEY
+          --event-hub-namespace HOST
+                             the hub's namespace (<namespace>.servicebus.windows.net), signed in with DefaultAzureCredential;
+                             or a connection string in the environment variable TOKENTALLY_EVENTHUB_CONNECTION_STRING
         """;
+
+    /// <summary>The environment variable holding the project key published events carry (never a command-line argument).</summary>
+    public const string ApiKeyVariable = "TOKENTALLY_API_KEY";
+
+    /// <summary>The environment variable holding an Event Hubs connection string (never a command-line argument).</summary>
+    public const string ConnectionStringVariable = "TOKENTALLY_EVENTHUB_CONNECTION_STRING";
 
     public int Seconds { get; init; } = 20;
 
@@ -33,6 +45,10 @@ internal sealed record DriverOptions
 
     public bool KeepData { get; init; }
 
+    public string? EventHub { get; init; }
+
+    public string? EventHubNamespace { get; init; }
+
     public static DriverOptions Parse(string[] args)
     {
         var options = new DriverOptions();
@@ -49,12 +65,19 @@ internal sealed record DriverOptions
                 "--server-dll" => options with { ServerDll = Value() },
                 "--out" => options with { Out = Value() },
                 "--keep-data" => options with { KeepData = true },
+                "--event-hub" => options with { EventHub = Value() },
+                "--event-hub-namespace" => options with { EventHubNamespace = HostName("--event-hub-namespace", Value()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
 
-        return options;
+        return options.EventHubNamespace is not null && options.EventHub is null
+            ? throw new ArgumentException("--event-hub-namespace needs --event-hub.")
+            : options;
     }
+
+    private static string HostName(string option, string text) =>
+        Uri.CheckHostName(text) == UriHostNameType.Dns ? text : throw new ArgumentException($"{option} must be a host name such as <namespace>.servicebus.windows.net, not '{text}'.");
 
     private static int Bounded(string option, string text, int min, int max) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max

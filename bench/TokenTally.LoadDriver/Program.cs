@@ -8,6 +8,7 @@ using TokenTally.Testing;
 
 // HTTP end to end on loopback: for each concurrency level, a fresh server in local mode (SQLite) is started, given a
 // project and key, warmed up and then sent batches for a fixed time. Results are printed and written as markdown.
+// With --event-hub the batches are published to an Event Hub instead (HubRun).
 if (args.Any(a => a is "--help" or "-h"))
 {
     Console.WriteLine(DriverOptions.Usage);
@@ -26,6 +27,17 @@ catch (ArgumentException e)
 }
 
 var root = RepositoryPaths.Root;
+if (options.EventHub is not null)
+{
+    using var cancelHub = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancelHub.Cancel();
+    };
+    return await HubRun.RunAsync(options, root, cancelHub.Token);
+}
+
 var configuration = typeof(DriverOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Configuration")?.Value ?? "Release";
 var serverDll = Path.GetFullPath(options.ServerDll ?? Path.Combine(root, "functions", "TokenTally.Local", "bin", configuration, "net10.0", "TokenTally.Local.dll"));
 if (!File.Exists(serverDll))

@@ -3,10 +3,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Messaging.EventHubs;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TokenTally.Application.Calls;
+using TokenTally.Application.Ingestion;
 using TokenTally.Core.Calls;
+using TokenTally.Demo.EventHubs;
 using TokenTally.Demo.Tests.Infrastructure;
 using TokenTally.Testing;
 
@@ -202,6 +206,54 @@ public sealed class DemoTrafficServiceTests
         }
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task PublishedToAnEventHubTheHistoryIsWhatTheEventHubsIntakeStoresAndItsHoursAreRolledUp()
+    {
+        await using var server = await LocalModeApp.StartAsync();
+        var (options, producer, sink) = ThroughAnEventHub(server);
+        await using var demo = await DemoRun.StartAsync(server.Address, options, eventHub: sink);
+        await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
+        var marker = await ReadMarkerAsync(server);
+        var expected = Traffic(marker).Generate(marker.CoveredFrom!.Value, marker.CoveredThrough!.Value).ToList();
+
+        Assert.Equal((expected.Count, 0L, 0L), (demo.Progress.Sent, demo.Progress.Created, demo.Progress.FailedBatches));
+        Assert.Empty(await StoredCallsAsync(server, marker.CoveredFrom.Value, marker.CoveredThrough.Value));
+        Assert.True(producer.Sent.Count > 3, $"{expected.Count} calls went out in {producer.Sent.Count} batches.");
+        Assert.All(producer.Sent, batch => Assert.True(batch.Sum(RecordingProducer.BodyBytes) <= MaxBatchBytes));
+
+        // Each batch as the IngestEvents function hands it to the intake: the body as text, the application properties.
+        var intake = server.Services.GetRequiredService<EventHubIntake>();
+        var sequence = 0L;
+        foreach (var batch in producer.Sent)
+        {
+            var events = batch.Select(e => new EventHubEvent(e.EventBody.ToString(), e.Properties.ToDictionary(p => p.Key, p => p.Value.ToString()!), null, sequence++, null)).ToList();
+            var result = await intake.IngestAsync(new EventHubBatch(HubName, "0", events), Ct);
+            Assert.Equal((events.Count, events.Count, 0), (result.Events, result.Accepted, result.DeadLettered));
+        }
+
+        var stored = await StoredCallsAsync(server, marker.CoveredFrom.Value, marker.CoveredThrough.Value);
+        Assert.Equal(expected.Select(c => c.Id).Order(StringComparer.Ordinal), stored.Select(c => c.Event.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Select(c => (c.Id, c.Project)).Order(), stored.Select(c => (c.Event.Id!, c.Event.Project!)).Order());
+        Assert.Contains(demo.Logs.Lines, line => line.Contains($"calls published to event hub {HubName}", StringComparison.Ordinal));
+        await WaitForTheBackfillAsync(server);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task AHubThatIsUnavailableForNowLeavesTheHistoryToBeSentAgain()
+    {
+        await using var server = await LocalModeApp.StartAsync();
+        var (options, producer, sink) = ThroughAnEventHub(server);
+        producer.FailSendsWith = new EventHubsException(isTransient: true, HubName, "The service is busy.", EventHubsException.FailureReason.ServiceBusy);
+        await using var demo = await DemoRun.StartAsync(server.Address, options, eventHub: sink);
+        await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
+
+        var marker = await ReadMarkerAsync(server);
+        Assert.Equal(marker.CoveredFrom, marker.CoveredThrough);
+        Assert.Equal(0, demo.Progress.Sent);
+        Assert.True(demo.Progress.FailedBatches > 0);
+        Assert.Contains(demo.Logs.Lines, line => line.StartsWith("Warning: Demo calls of project", StringComparison.Ordinal) && line.Contains("sent again later", StringComparison.Ordinal));
+    }
+
     /// <summary>Two days of history at 300 calls a day, then no live traffic: the demo stops once the history is sent.</summary>
     private static DemoOptions History(LocalModeApp server, string? dataPath = null) => new()
     {
@@ -212,6 +264,18 @@ public sealed class DemoTrafficServiceTests
         BackfillCallsPerDay = CallsPerDay,
         LiveCallsPerSecond = 0,
     };
+
+    private const string HubName = "llm-calls";
+    private const int MaxBatchBytes = 64 * 1024;
+
+    private static (DemoOptions Options, RecordingProducer Producer, DemoEventHubSink Sink) ThroughAnEventHub(LocalModeApp server)
+    {
+        var options = History(server);
+        options.EventHubs.FullyQualifiedNamespace = "tokentally-test.servicebus.windows.net";
+        options.EventHubs.EventHubName = HubName;
+        var producer = new RecordingProducer(MaxBatchBytes);
+        return (options, producer, new DemoEventHubSink(new EventBatchPublisher(producer), Options.Create(options)));
+    }
 
     private static async Task<DemoProgress> RunUntilBackfilledAsync(LocalModeApp server)
     {

@@ -15,6 +15,8 @@ public sealed class ProgramTests
     [InlineData("--TokenTally:Demo:BackfillDays=30", "TokenTally:Demo:BackfillDays")]
     [InlineData("--TokenTally:Demo:LiveCallsPerSecond=fast", "TokenTally:Demo:LiveCallsPerSecond")]
     [InlineData("--TokenTally:Demo:ServerUrl=nowhere", "TokenTally:Demo:ServerUrl")]
+    [InlineData("--TokenTally:Demo:EventHubs:FullyQualifiedNamespace=tokentally.servicebus.windows.net", "TokenTally:Demo:EventHubs:EventHubName")]
+    [InlineData("--TokenTally:Demo:EventHubs:FullyQualifiedNamespace=https://tokentally.servicebus.windows.net/", "TokenTally:Demo:EventHubs:FullyQualifiedNamespace")]
     public async Task AnInvalidSettingStopsTheDemoWithOneLineNamingIt(string argument, string setting) =>
         AssertStopsNaming(await RunAsync(Path.GetTempPath(), argument), setting);
 

@@ -82,7 +82,7 @@ public sealed class LocalSettingsFileTests : IDisposable
     {
         var secrets = SampleValues().Where(v => v.Key.Split("__")[^1] is "Key" or "KeySha256" or "ConnectionString").ToList();
 
-        Assert.Equal(3, secrets.Count);
+        Assert.Equal(4, secrets.Count);
 
         Assert.All(secrets, v => Assert.True(v.Value.Length == 0, $"{v.Key} has a value in the sample."));
         Assert.Equal("UseDevelopmentStorage=true", SampleValues()["AzureWebJobsStorage"]);

@@ -1,3 +1,5 @@
+using TokenTally.Demo.EventHubs;
+
 namespace TokenTally.Demo;
 
 /// <summary>TokenTally:Demo — the demo company's traffic. It reads the same arguments as local mode, so it finds the server and its data folder.</summary>
@@ -25,4 +27,7 @@ public sealed class DemoOptions
     /// sends that many calls a second on average (the latest hours then stand out from the history in every chart).
     /// </summary>
     public double? LiveCallsPerSecond { get; set; }
+
+    /// <summary>Where the calls go when not to the server's HTTP intake: an Event Hub the deployed app reads.</summary>
+    public DemoEventHubOptions EventHubs { get; } = new();
 }

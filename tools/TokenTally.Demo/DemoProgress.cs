@@ -47,6 +47,16 @@ internal sealed class DemoProgress
         }
     }
 
+    /// <summary>Calls handed to an Event Hub: sent, and live when after the back-fill; what the app made of them is not known here.</summary>
+    public void RecordPublished(int published, bool live)
+    {
+        Interlocked.Add(ref _sent, published);
+        if (live)
+        {
+            Interlocked.Add(ref _live, published);
+        }
+    }
+
     public void RecordFailedBatch() => Interlocked.Increment(ref _failedBatches);
 
     public void BackfillDone() => _backfilled.TrySetResult();

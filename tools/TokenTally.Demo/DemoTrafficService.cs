@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Azure.Messaging.EventHubs;
 using Microsoft.Extensions.Options;
+using TokenTally.Demo.EventHubs;
 
 namespace TokenTally.Demo;
 
@@ -15,7 +17,8 @@ internal sealed record DemoMarker(int Seed, DateTimeOffset Anchor, DateTimeOffse
 /// <c>./run.sh --demo</c>: creates tenant <c>demo</c> with three projects through the admin API, issues each a key (ingest and
 /// read:project) and the tenant a reader key (read:tenant), prints them and writes them to demo-keys.json beside the admin
 /// key (mode 600), back-fills the history through <c>POST /api/v1/events</c>, starts a backfill so that its hours are rolled
-/// up at once, then streams live traffic until stopped.
+/// up at once, then streams live traffic until stopped. With an Event Hub configured (<paramref name="eventHub"/>) the calls
+/// are published there instead, for a deployed app to ingest through its real intake; setup and the backfill stay on HTTP.
 /// </summary>
 internal sealed partial class DemoTrafficService(
     DemoClient client,
@@ -23,7 +26,8 @@ internal sealed partial class DemoTrafficService(
     IConfiguration configuration,
     DemoProgress progress,
     TimeProvider time,
-    ILogger<DemoTrafficService> logger) : BackgroundService
+    ILogger<DemoTrafficService> logger,
+    DemoEventHubSink? eventHub = null) : BackgroundService
 {
     public const string KeyName = "demo-traffic";
     public const string ReaderKeyName = "demo-reader";
@@ -193,10 +197,18 @@ internal sealed partial class DemoTrafficService(
             }
         }
 
-        LogBackfillDone(logger, progress.Sent - sent, progress.Created - created, progress.Duplicates - duplicates, time.GetElapsedTime(started).TotalSeconds);
+        if (eventHub is null)
+        {
+            LogBackfillDone(logger, progress.Sent - sent, progress.Created - created, progress.Duplicates - duplicates, time.GetElapsedTime(started).TotalSeconds);
+        }
+        else
+        {
+            LogBackfillPublished(logger, progress.Sent - sent, eventHub.EventHubName, time.GetElapsedTime(started).TotalSeconds);
+        }
 
-        // The ledger marks the hours it stored, and the next hourly run would roll them up; a backfill does it now.
-        if (progress.Created > created)
+        // The ledger marks the hours it stored, and the next hourly run would roll them up; a backfill does it now. Calls still
+        // on their way through the hub mark their hours when they arrive, and the next hourly run takes those.
+        if (eventHub is null ? progress.Created > created : progress.Sent > sent)
         {
             var rolledUpFrom = HourStart(ranges.Min(r => r.From));
             var rolledUpTo = HourStart(now).AddHours(1);
@@ -264,6 +276,12 @@ internal sealed partial class DemoTrafficService(
         var delivered = true;
         foreach (var project in calls.GroupBy(c => c.Project))
         {
+            if (eventHub is not null)
+            {
+                delivered &= await PublishAsync(eventHub, keys[project.Key], project.Key, project.ToList(), live, cancellationToken);
+                continue;
+            }
+
             foreach (var batch in project.Chunk(BatchSize))
             {
                 delivered &= await PostBatchAsync(keys, project.Key, batch, live, cancellationToken);
@@ -314,6 +332,23 @@ internal sealed partial class DemoTrafficService(
         }
     }
 
+    /// <summary>Publishes a project's calls to the hub; false when the hub is unavailable for now and they should be sent again later.</summary>
+    private async Task<bool> PublishAsync(DemoEventHubSink hub, string key, string project, List<DemoCall> calls, bool live, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var published = await hub.PublishAsync(key, calls, cancellationToken);
+            progress.RecordPublished(published.Events, live);
+            return true;
+        }
+        catch (EventHubsException error) when (error.IsTransient)
+        {
+            LogPublishFailed(logger, project, calls.Count, hub.EventHubName, error.Message);
+            progress.RecordFailedBatch();
+            return false;
+        }
+    }
+
     private static byte[] JsonArray(DemoCall[] batch)
     {
         using var buffer = new MemoryStream();
@@ -351,6 +386,9 @@ internal sealed partial class DemoTrafficService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo back-fill done: {Calls:N0} calls sent ({Created:N0} new, {Duplicates:N0} already stored) in {Seconds:0.0} s")]
     private static partial void LogBackfillDone(ILogger logger, long calls, long created, long duplicates, double seconds);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo back-fill done: {Calls:N0} calls published to event hub {EventHub} in {Seconds:0.0} s; the app ingests them from there")]
+    private static partial void LogBackfillPublished(ILogger logger, long calls, string eventHub, double seconds);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo history: backfill {RunId} rolls up {Hours:N0} hours (GET /api/v1/pipeline/runs/{RunId} shows its progress)")]
     private static partial void LogBackfillStarted(ILogger logger, string runId, int hours);
 
@@ -374,6 +412,9 @@ internal sealed partial class DemoTrafficService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Demo batch of {Count} calls for project {Project} failed with HTTP {Status}: {Detail}")]
     private static partial void LogBatchFailed(ILogger logger, string project, int count, int status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo calls of project {Project} ({Count}) were not published to event hub {EventHub}: {Reason}; they are sent again later")]
+    private static partial void LogPublishFailed(ILogger logger, string project, int count, string eventHub, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Demo traffic stopped")]
     private static partial void LogFailed(ILogger logger, Exception error);

@@ -1,5 +1,8 @@
+using Azure.Identity;
+using Azure.Messaging.EventHubs.Producer;
 using Microsoft.Extensions.Options;
 using TokenTally.Demo;
+using TokenTally.Demo.EventHubs;
 
 var builder = Host.CreateApplicationBuilder(args);
 TokenTally.Local.LocalSettingsFile.AddTo(builder.Configuration);
@@ -15,6 +18,15 @@ builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section
     .Validate(o => o.BackfillDays is >= 0 and < 30, "TokenTally:Demo:BackfillDays must be 0-29 (within the ledger's 30-day retention).")
     .Validate(o => o.BackfillCallsPerDay is > 0 and <= 1_000_000, "TokenTally:Demo:BackfillCallsPerDay must be 1-1000000.")
     .Validate(o => o.LiveCallsPerSecond is null or (>= 0 and <= 1_000), "TokenTally:Demo:LiveCallsPerSecond must be empty (the history's rate) or 0-1000.")
+    .Validate(
+        o => string.IsNullOrWhiteSpace(o.EventHubs.FullyQualifiedNamespace) || string.IsNullOrWhiteSpace(o.EventHubs.ConnectionString),
+        $"Set {DemoEventHubOptions.Section}:FullyQualifiedNamespace or {DemoEventHubOptions.Section}:ConnectionString, not both.")
+    .Validate(
+        o => string.IsNullOrWhiteSpace(o.EventHubs.FullyQualifiedNamespace) || Uri.CheckHostName(o.EventHubs.FullyQualifiedNamespace) == UriHostNameType.Dns,
+        $"{DemoEventHubOptions.Section}:FullyQualifiedNamespace must be a host name such as <namespace>.servicebus.windows.net.")
+    .Validate(
+        o => !o.EventHubs.IsConfigured || !string.IsNullOrWhiteSpace(o.EventHubs.EventHubName),
+        $"{DemoEventHubOptions.Section}:EventHubName is required when the demo publishes to an Event Hub.")
     .ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DemoProgress>();
@@ -23,6 +35,19 @@ builder.Services.AddHttpClient<DemoClient>((sp, http) =>
     http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<DemoOptions>>().Value.ServerUrl!);
     http.Timeout = TimeSpan.FromMinutes(2);
 });
+if (builder.Configuration.GetSection(DemoEventHubOptions.Section).Get<DemoEventHubOptions>() is { IsConfigured: true })
+{
+    builder.Services.AddSingleton(sp =>
+    {
+        var hub = sp.GetRequiredService<IOptions<DemoOptions>>().Value.EventHubs;
+        return string.IsNullOrWhiteSpace(hub.ConnectionString)
+            ? new EventHubProducerClient(hub.FullyQualifiedNamespace, hub.EventHubName, new DefaultAzureCredential())
+            : new EventHubProducerClient(hub.ConnectionString, hub.EventHubName);
+    });
+    builder.Services.AddSingleton<EventBatchPublisher>();
+    builder.Services.AddSingleton<DemoEventHubSink>();
+}
+
 builder.Services.AddHostedService<DemoTrafficService>();
 
 try

@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using TokenTally.Application.Health;
 using TokenTally.Application.Hosting;
 using TokenTally.Functions.Api;
+using TokenTally.Functions.Ingestion.Lag;
 
 namespace TokenTally.Functions.Hosting;
 
@@ -13,6 +14,7 @@ public static class FunctionsSetup
         services.AddTokenTallyApplication();
         services.AddSingleton(new HostInfo("functions"));
         services.AddAzureStores();
+        services.AddIntakeLag();
         services.AddSingleton<ApiRequestPipeline>();
 
         // The Durable client comes with each invocation ([DurableClient]); the API function hands it to the endpoints here.

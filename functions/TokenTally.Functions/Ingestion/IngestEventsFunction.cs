@@ -11,10 +11,19 @@ public sealed partial class IngestEventsFunction(EventHubIntake intake, ILogger<
 {
     public const string Name = "IngestEvents";
 
+    /// <summary>The consumer group the function reads with; its checkpoints are kept under this name.</summary>
+    public const string ConsumerGroup = "tokentally";
+
+    /// <summary>The prefix of the Event Hubs connection settings (<c>EventHubConnection__fullyQualifiedNamespace</c>).</summary>
+    public const string Connection = "EventHubConnection";
+
+    /// <summary>The app setting naming the hub.</summary>
+    public const string EventHubNameSetting = "TokenTally__EventHubName";
+
     [Function(Name)]
     [ExponentialBackoffRetry(8, "00:00:05", "00:05:00")]
     public async Task RunAsync(
-        [EventHubTrigger("%TokenTally__EventHubName%", Connection = "EventHubConnection", ConsumerGroup = "tokentally")] string[] events,
+        [EventHubTrigger("%" + EventHubNameSetting + "%", Connection = Connection, ConsumerGroup = ConsumerGroup)] string[] events,
         FunctionContext context)
     {
         var batch = EventHubBindingData.Read(events, context.BindingContext.BindingData);

@@ -10,10 +10,11 @@ namespace TokenTally.Application.Health;
 /// <summary>The liveness answer.</summary>
 public sealed record Liveness(string Status);
 
-/// <summary>What an anonymous caller learns: whether the app can serve, and its version.</summary>
+/// <summary>What an anonymous caller learns: whether the app can serve (healthy, degraded or unhealthy), and its version.</summary>
 public sealed record HealthSummary(string Status, string Version, DateTimeOffset CheckedAt);
 
-public sealed record DependencyHealth(string Status, double DurationMs, string? Detail);
+/// <summary>A dependency's state; <paramref name="Data"/> holds the figures a check reports beside it (such as the intake's lag per partition).</summary>
+public sealed record DependencyHealth(string Status, double DurationMs, string? Detail, IReadOnlyDictionary<string, object>? Data);
 
 /// <summary>The catalog in use and how many calls (all tenants) could not be priced today (UTC).</summary>
 public sealed record PricingHealth(string CatalogVersion, int Models, long UnpricedCallsToday);
@@ -26,8 +27,8 @@ public sealed record HostInfo(string Name);
 
 /// <summary>
 /// Health: <c>/api/health/live</c> (the process answers), <c>/api/health</c> (ready: the store answers a read and the
-/// archive takes a write; anonymous, so it says healthy or not and nothing more), and <c>/api/v1/admin/health</c> with
-/// every dependency's state and reason for the admin key.
+/// archive takes a write; anonymous, so it says healthy, degraded or unhealthy and nothing more; only unhealthy answers 503),
+/// and <c>/api/v1/admin/health</c> with every dependency's state, reason and figures for the admin key.
 /// </summary>
 public static class HealthApi
 {
@@ -54,8 +55,8 @@ public static class HealthApi
     public static async Task<Results<Ok<HealthSummary>, JsonHttpResult<HealthSummary>>> GetReadinessAsync(HealthCheckService health, TimeProvider time, CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken);
-        var summary = new HealthSummary(report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", ProductVersion.Value, time.GetUtcNow());
-        return report.Status == HealthStatus.Healthy ? TypedResults.Ok(summary) : TypedResults.Json(summary, statusCode: StatusCodes.Status503ServiceUnavailable);
+        var summary = new HealthSummary(StatusText(report.Status), ProductVersion.Value, time.GetUtcNow());
+        return report.Status == HealthStatus.Unhealthy ? TypedResults.Json(summary, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(summary);
     }
 
     public static async Task<Ok<HealthReportView>> GetDetailsAsync(HealthCheckService health, HostInfo host, CallPricer pricer, UnpricedCounter unpriced, TimeProvider time, CancellationToken cancellationToken)
@@ -63,8 +64,9 @@ public static class HealthApi
         var report = await health.CheckHealthAsync(cancellationToken);
         var dependencies = report.Entries.ToDictionary(
             e => e.Key,
-            e => new DependencyHealth(e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                e.Value.Exception is { } failure ? $"{failure.GetType().Name}: {failure.Message}" : e.Value.Description));
+            e => new DependencyHealth(StatusText(e.Value.Status), Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                e.Value.Exception is { } failure ? $"{e.Value.Description} {failure.GetType().Name}: {failure.Message}".TrimStart() : e.Value.Description,
+                e.Value.Data.Count > 0 ? e.Value.Data : null));
         PricingHealth? pricing = null;
         if (report.Entries.TryGetValue("store", out var store) && store.Status == HealthStatus.Healthy)
         {
@@ -72,8 +74,15 @@ public static class HealthApi
             pricing = new PricingHealth(pricer.Catalog.Version, pricer.Catalog.Models.Count, today.Calls);
         }
 
-        return TypedResults.Ok(new HealthReportView(report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", host.Name, ProductVersion.Value, time.GetUtcNow(), dependencies, pricing));
+        return TypedResults.Ok(new HealthReportView(StatusText(report.Status), host.Name, ProductVersion.Value, time.GetUtcNow(), dependencies, pricing));
     }
+
+    private static string StatusText(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
 
     private sealed class DocumentStoreCheck(IDocumentStore store) : IHealthCheck
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TokenTally.Demo.EventHubs;
 
 namespace TokenTally.Demo.Tests.Infrastructure;
 
@@ -26,12 +27,13 @@ internal sealed class DemoRun : IAsyncDisposable
 
     public RecordingLogger Logs { get; }
 
-    public static async Task<DemoRun> StartAsync(Uri server, DemoOptions options, TimeProvider? time = null)
+    /// <summary>Starts the demo; with <paramref name="eventHub"/> it publishes its calls there instead of posting them.</summary>
+    public static async Task<DemoRun> StartAsync(Uri server, DemoOptions options, TimeProvider? time = null, DemoEventHubSink? eventHub = null)
     {
         var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromMinutes(2) };
         var progress = new DemoProgress();
         var logs = new RecordingLogger();
-        var service = new DemoTrafficService(new DemoClient(http), Options.Create(options), new ConfigurationBuilder().Build(), progress, time ?? TimeProvider.System, logs);
+        var service = new DemoTrafficService(new DemoClient(http), Options.Create(options), new ConfigurationBuilder().Build(), progress, time ?? TimeProvider.System, logs, eventHub);
         await service.StartAsync(TestContext.Current.CancellationToken);
         return new DemoRun(service, http, progress, logs);
     }

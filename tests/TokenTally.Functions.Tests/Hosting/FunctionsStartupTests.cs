@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Hosting;
 using TokenTally.Functions.Hosting;
+using TokenTally.Functions.Ingestion.Lag;
 using TokenTally.Storage.Documents;
 using TokenTally.Testing;
 
@@ -108,6 +109,37 @@ public sealed class FunctionsStartupTests
         Assert.Equal("https://example.documents.azure.com:443/", host.Services.GetRequiredService<IOptions<CosmosOptions>>().Value.Endpoint);
         Assert.Equal("tokentally", host.Services.GetRequiredService<IOptions<CosmosOptions>>().Value.Database);
         Assert.Null(host.Services.GetRequiredService<IOptions<StorageAccountOptions>>().Value.BlobServiceUri);
+    }
+
+    [Fact]
+    public void AHubWithoutTheHostsStorageIsRefusedNamingTheStorageSettings()
+    {
+        using var host = Build(new()
+        {
+            ["TokenTally:EventHubName"] = "llm-calls",
+            ["EventHubConnection:fullyQualifiedNamespace"] = "tokentally.servicebus.windows.net",
+            ["TokenTally:IntakeLag:MaxEventsBehind"] = "0",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<IntakeLagOptions>>().Value);
+
+        Assert.Equal(
+            [
+                "TokenTally:IntakeLag:MaxEventsBehind must be 1 or more (app setting TokenTally__IntakeLag__MaxEventsBehind).",
+                "AzureWebJobsStorage (a connection string), AzureWebJobsStorage__blobServiceUri or AzureWebJobsStorage__accountName is needed to read the intake's checkpoints.",
+            ],
+            error.Failures);
+    }
+
+    [Fact]
+    public void WithoutAHubThereIsNoIntakeLagCheckAndNoStorageSettingIsAskedFor()
+    {
+        using var host = Build([]);
+
+        var health = host.Services.GetRequiredService<IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>().Value;
+
+        Assert.DoesNotContain(health.Registrations, r => r.Name == IntakeLagCheck.Name);
+        Assert.Equal(10_000, host.Services.GetRequiredService<IOptions<IntakeLagOptions>>().Value.MaxEventsBehind);
     }
 
     [Fact]
