@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
+using Azure.Monitor.OpenTelemetry.Exporter;
 
 namespace TokenTally.Testing;
 
@@ -16,6 +17,18 @@ public static class ApplicationInsightsIngestion
     /// <summary>Live Metrics goes to the listener too, so that nothing leaves the machine.</summary>
     public static string ConnectionString(RecordingHttpListener listener, Guid instrumentationKey) =>
         $"InstrumentationKey={instrumentationKey};IngestionEndpoint={listener.BaseAddress};LiveEndpoint={listener.BaseAddress}";
+
+    /// <summary>
+    /// The exporter for a test: every span (its default samples at five traces a second, which a burst of requests
+    /// exceeds), and nothing stored on disk for a retry.
+    /// </summary>
+    public static void ExportEverything(AzureMonitorExporterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.TracesPerSecond = null;
+        options.SamplingRatio = 1;
+        options.DisableOfflineStorage = true;
+    }
 
     public static IReadOnlyList<JsonObject> Items(RecordingHttpListener listener) =>
         listener.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith(TrackPath, StringComparison.Ordinal))

@@ -37,7 +37,7 @@ public sealed class FunctionsTelemetryTests(CosmosTestServerFixture cosmos, Azur
         int tenantHoursRolledUp;
         await using (var app = await WorkerApp.StartAsync(cosmos, azurite,
             new Dictionary<string, string?> { [TelemetryExport.ConnectionStringSetting] = connectionString },
-            services => services.Configure<AzureMonitorExporterOptions>(o => o.DisableOfflineStorage = true)))
+            services => services.Configure<AzureMonitorExporterOptions>(ApplicationInsightsIngestion.ExportEverything)))
         {
             adminKey = app.AdminKey;
             project = await app.NewProjectAsync();
