@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
 using TokenTally.Core.Rollups;
@@ -84,7 +86,8 @@ async Task RollupBenchmarkAsync()
     }
 
     load.Stop();
-    var step = new HourRollupService(callStore, new RollupStore(store), Options.Create(new RollupOptions()), NullLogger<HourRollupService>.Instance);
+    using var services = new ServiceCollection().AddTokenTallyTelemetry().BuildServiceProvider();
+    var step = new HourRollupService(callStore, new RollupStore(store), Options.Create(new RollupOptions()), services.GetRequiredService<TokenTallyMetrics>(), NullLogger<HourRollupService>.Instance);
     GC.Collect();
     var before = Process.GetCurrentProcess().PeakWorkingSet64;
     var allocated = GC.GetTotalAllocatedBytes();

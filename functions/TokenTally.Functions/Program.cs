@@ -6,7 +6,7 @@ try
 {
     var host = new HostBuilder()
         .ConfigureFunctionsWebApplication()
-        .ConfigureServices((context, services) => services.AddTokenTallyFunctions())
+        .ConfigureServices((context, services) => services.AddTokenTallyFunctions(context.Configuration))
         .Build();
     await host.RunAsync();
     return 0;

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using TokenTally.Application.Pipeline;
+using TokenTally.Application.Telemetry;
 using TokenTally.Demo;
 using TokenTally.Functions.Hosting;
 using TokenTally.Functions.Ingestion;
@@ -18,6 +19,9 @@ public sealed class LocalSettingsFileTests : IDisposable
 {
     /// <summary>Settings read by the Functions host itself, not by our code.</summary>
     private static readonly string[] HostSettings = ["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"];
+
+    /// <summary>Settings the apps read outside an options section, under the names Azure gives them.</summary>
+    private static readonly string[] PlatformSettings = [TelemetryExport.ConnectionStringSetting];
 
     private static readonly Assembly[] Apps = [typeof(LocalOptions).Assembly, typeof(PipelineOptions).Assembly, typeof(CosmosOptions).Assembly, typeof(DemoOptions).Assembly];
 
@@ -57,7 +61,7 @@ public sealed class LocalSettingsFileTests : IDisposable
 
         Assert.True(options.Count > 30, $"Only {options.Count} option settings found: {string.Join(", ", options)}");
         Assert.Equal(["EventHubConnection__fullyQualifiedNamespace", "TokenTally__EventHubName"], bindings.Order(StringComparer.Ordinal));
-        Assert.Equal(options.Concat(bindings).Concat(HostSettings).Order(StringComparer.Ordinal), listed);
+        Assert.Equal(options.Concat(bindings).Concat(HostSettings).Concat(PlatformSettings).Order(StringComparer.Ordinal), listed);
         Assert.Equal("dotnet-isolated", SampleValues()["FUNCTIONS_WORKER_RUNTIME"]);
     }
 

@@ -1,11 +1,16 @@
 using System.Net;
 using System.Text;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using TokenTally.Application.Telemetry;
 using TokenTally.Local.Tests.Infrastructure;
 using TokenTally.Testing;
 
 namespace TokenTally.Local.Tests;
 
-/// <summary>With an OTLP endpoint set, requests leave the process as OTLP/HTTP traces and metrics, and no API key goes with them.</summary>
+/// <summary>
+/// With an OTLP endpoint or an Application Insights connection string set, requests leave the process as traces and
+/// metrics, with the product's own metrics, and no API key goes with them.
+/// </summary>
 public sealed class TelemetryTests : IDisposable
 {
     private readonly TemporaryFolder _folder = new();
@@ -49,6 +54,40 @@ public sealed class TelemetryTests : IDisposable
         Assert.Contains("/api/v1/costs", measured, StringComparison.Ordinal);
         Assert.All(collector.Requests, request => Assert.All(keys, key =>
             Assert.False(Text([request]).Contains(key, StringComparison.Ordinal), $"An API key went to the collector in {request.Path}.")));
+    }
+
+    [Fact]
+    public async Task RequestsAndTheProductsMetricsReachApplicationInsightsWithoutTheirKeys()
+    {
+        using var ingestion = new RecordingHttpListener();
+        var instrumentationKey = Guid.NewGuid();
+        var connectionString = ApplicationInsightsIngestion.ConnectionString(ingestion, instrumentationKey);
+        string[] secrets;
+        await using (var app = await LocalModeApp.StartAsync(_folder.Path, [$"--{TelemetryExport.ConnectionStringSetting}={connectionString}"],
+            services => services.Configure<AzureMonitorExporterOptions>(ApplicationInsightsIngestion.ExportEverything)))
+        {
+            var access = await ProjectAccess.CreateAsync(app.Client, app.AdminKey);
+            secrets = [access.Key, access.AdminKey, instrumentationKey.ToString(), connectionString];
+            var at = TimeProvider.System.GetUtcNow().AddMinutes(-5);
+            var batch = CallRecords.Batch([CallRecords.Record("call-1", at), CallRecords.Record("call-2", at, model: "model-nobody-prices"), """{"id":"call-3"}"""]);
+            await SendAsync(app.Client, ApiRequests.WithKey(HttpMethod.Post, "/api/v1/events", access.Key, batch), HttpStatusCode.MultiStatus);
+            await SendAsync(app.Client, ApiRequests.WithKey(HttpMethod.Get, "/api/v1/calls/call-1", access.Key), HttpStatusCode.OK);
+            await app.StopAsync();
+        }
+
+        var items = ApplicationInsightsIngestion.Items(ingestion);
+        var requests = items.OfType("Request").Select(r => (string?)r["data"]!["baseData"]!["name"]).ToList();
+        Assert.Contains("POST /api/v1/events", requests);
+        Assert.Contains("GET /api/v1/calls/{id}", requests);
+        Assert.DoesNotContain(requests, name => name?.Contains("TaskHubSidecarService", StringComparison.Ordinal) == true);
+        var http = ("tokentally.intake", "http");
+        Assert.Equal(2, items.Sum("tokentally.events.ingested", http, ("tokentally.ingest.outcome", "created")));
+        Assert.Equal(1, items.Sum("tokentally.events.unpriced", http));
+        Assert.Equal(1, items.Sum("tokentally.events.rejected", http, ("error.type", "required")));
+        Assert.All(items.Dimensions("tokentally.events.ingested"), dimensions =>
+            Assert.Equal(["tokentally.ingest.outcome", "tokentally.intake"], dimensions.Keys.Where(k => k.StartsWith("tokentally.", StringComparison.Ordinal)).Order(StringComparer.Ordinal)));
+        Assert.All(items, item => Assert.All(secrets, secret =>
+            Assert.DoesNotContain(secret, ApplicationInsightsIngestion.TextWithoutInstrumentationKey(item), StringComparison.OrdinalIgnoreCase)));
     }
 
     private static async Task SendAsync(HttpClient client, HttpRequestMessage request, HttpStatusCode expected)

@@ -82,7 +82,7 @@ public sealed class WorkerApp : IAsyncDisposable
             ["TokenTally:Pipeline:FirstRetryInterval"] = "00:00:00.100",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-        builder.Services.AddTokenTallyFunctions();
+        builder.Services.AddTokenTallyFunctions(builder.Configuration);
 
         // What the worker's ASP.NET Core host gives middleware, and a Cosmos client that trusts the test server's certificate.
         builder.Services.AddSingleton(new DiagnosticListener("TokenTally.Tests"));

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
 using TokenTally.Application.Health;
 using TokenTally.Application.Hosting;
 using TokenTally.Functions.Api;
@@ -8,10 +9,14 @@ namespace TokenTally.Functions.Hosting;
 
 public static class FunctionsSetup
 {
-    /// <summary>The Functions app's composition: the application on Azure storage, and the API behind the catch-all HTTP function.</summary>
-    public static IServiceCollection AddTokenTallyFunctions(this IServiceCollection services)
+    /// <summary>
+    /// The Functions app's composition: the application on Azure storage, the API behind the catch-all HTTP function, and
+    /// telemetry where <paramref name="configuration"/> sends it.
+    /// </summary>
+    public static IServiceCollection AddTokenTallyFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddTokenTallyApplication();
+        services.AddFunctionsTelemetry(configuration);
         services.AddSingleton(new HostInfo("functions"));
         services.AddAzureStores();
         services.AddIntakeLag();

@@ -29,4 +29,7 @@ public sealed class PipelineFunctions(PipelineActivities activities)
 
     [Function(PipelineActivities.PurgeExpired)]
     public Task<int> PurgeExpiredAsync([ActivityTrigger] DateTimeOffset hour, FunctionContext context) => activities.PurgeExpiredAsync(hour, context.CancellationToken);
+
+    [Function(PipelineActivities.End)]
+    public Task<double> EndAsync([ActivityTrigger] HourRunEnd end, FunctionContext context) => activities.EndAsync(end, context.CancellationToken);
 }

@@ -8,6 +8,7 @@ using TokenTally.Application.Pipeline;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
+using TokenTally.Application.Telemetry;
 
 namespace TokenTally.Application.Hosting;
 
@@ -28,6 +29,7 @@ public static class ApplicationSetup
         services.ConfigureHttpJsonOptions(json => TokenTallyJson.Configure(json.SerializerOptions));
         services.AddRouting();
         services.AddTokenTallyOpenApi();
+        services.AddTokenTallyTelemetry();
         services.AddProjects();
         services.AddCalls();
         services.AddPricing();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TokenTally.Application.Projects;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Calls;
 
 namespace TokenTally.Application.Ingestion;
@@ -20,7 +21,7 @@ public sealed record EventHubIntakeResult(int Events, int Accepted, int DeadLett
 /// with an event or a record sends that event or record alone to the dead letters, never failing the batch (the host would
 /// replay it, then drop every event in it); only a storage failure throws, so the host retries the batch.
 /// </summary>
-public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver keys, DeadLetters deadLetters, TimeProvider time)
+public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver keys, DeadLetters deadLetters, TokenTallyMetrics metrics, TimeProvider time)
 {
     public async Task<EventHubIntakeResult> IngestAsync(EventHubBatch batch, CancellationToken cancellationToken)
     {
@@ -39,6 +40,7 @@ public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver ke
                     _ => "An admin key cannot send call records; use a project key with the 'ingest' scope.",
                 };
                 await deadLetters.WriteAsync(new DeadLetter("authentication: " + reason, source, null, null, item.Body, time.GetUtcNow()), cancellationToken);
+                metrics.DeadLettered(DeadLetterReason.Authentication);
                 deadLettered++;
                 continue;
             }
@@ -49,6 +51,7 @@ public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver ke
             if (reading.Error is { } error)
             {
                 await deadLetters.WriteAsync(new DeadLetter("unreadable body: " + error, source, null, null, item.Body, time.GetUtcNow()), cancellationToken);
+                metrics.DeadLettered(DeadLetterReason.UnreadableBody);
                 deadLettered++;
                 continue;
             }
@@ -64,12 +67,13 @@ public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver ke
         var accepted = 0;
         foreach (var (key, items) in byKey)
         {
-            var result = await ingestion.IngestAsync(key, items.Select(i => i.Record).ToList(), cancellationToken);
+            var result = await ingestion.IngestAsync(key, items.Select(i => i.Record).ToList(), Intake.EventHubs, cancellationToken);
             if (result.ProjectGone)
             {
                 foreach (var (item, record, index) in items)
                 {
                     await deadLetters.WriteAsync(new DeadLetter($"the key's project {key.Tenant}/{key.Project} no longer exists", SourceOf(batch, item), index, null, Encoding.UTF8.GetString(record.Json.Span), time.GetUtcNow()), cancellationToken);
+                    metrics.DeadLettered(DeadLetterReason.ProjectGone);
                     deadLettered++;
                 }
 
@@ -81,6 +85,7 @@ public sealed class EventHubIntake(IngestionService ingestion, ApiKeyResolver ke
             {
                 var (item, record, index) = items[rejected.Index];
                 await deadLetters.WriteAsync(new DeadLetter("invalid record", SourceOf(batch, item), index, rejected.Errors, Encoding.UTF8.GetString(record.Json.Span), time.GetUtcNow()), cancellationToken);
+                metrics.DeadLettered(DeadLetterReason.InvalidRecord);
                 deadLettered++;
             }
         }

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Projects;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Calls;
 
 namespace TokenTally.Application.Ingestion;
@@ -73,7 +74,7 @@ public static class EventsApi
             return Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", $"The batch holds {batch.RecordCount} records; the limit is {limits.MaxEventsPerBatch}. Split it.");
         }
 
-        var result = await ingestion.IngestAsync(key, batch.Records, cancellationToken);
+        var result = await ingestion.IngestAsync(key, batch.Records, Intake.Http, cancellationToken);
         if (result.ProjectGone)
         {
             return Problem(StatusCodes.Status403Forbidden, "Project gone", $"This key's project {key.Tenant}/{key.Project} no longer exists.");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Calls;
 
 namespace TokenTally.Application.Ingestion;
@@ -32,6 +33,7 @@ public sealed class IngestionService(
     ProjectStore projects,
     CallPricer pricer,
     UnpricedCounter unpriced,
+    TokenTallyMetrics metrics,
     TimeProvider time,
     IOptions<LedgerOptions> ledger)
 {
@@ -46,7 +48,8 @@ public sealed class IngestionService(
         return CallBatchReader.Read(body, format, context, assignId ?? (() => Guid.CreateVersion7(now).ToString("N")), maxRecords);
     }
 
-    public async Task<IngestionResult> IngestAsync(IntakeKey key, IReadOnlyList<BatchRecord> records, CancellationToken cancellationToken)
+    /// <summary>Stores the batch's good records and counts what became of each record, by <paramref name="intake"/>.</summary>
+    public async Task<IngestionResult> IngestAsync(IntakeKey key, IReadOnlyList<BatchRecord> records, Intake intake, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var project = await projects.GetAsync(key.Tenant, key.Project, cancellationToken);
@@ -90,7 +93,7 @@ public sealed class IngestionService(
             await unpriced.AddAsync(key.Tenant, now, newUnpriced.Select(c => c.Pricing.Model), cancellationToken);
         }
 
-        return new IngestionResult(
+        var result = new IngestionResult(
             accepted.Count,
             written.Count(w => w.Outcome == LedgerOutcome.Created),
             written.Count(w => w.Outcome == LedgerOutcome.Updated),
@@ -98,5 +101,12 @@ public sealed class IngestionService(
             accepted.Count(c => c.Pricing.Unpriced),
             rejected,
             assigned);
+        metrics.Accepted(intake, result.Created, result.Updated, result.Duplicates, result.Unpriced);
+        foreach (var record in rejected)
+        {
+            metrics.Rejected(intake, record.Errors.FirstOrDefault()?.Code);
+        }
+
+        return result;
     }
 }

@@ -20,8 +20,31 @@ public static class HourRun
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
+        var started = context.CurrentUtcDateTime;
+        var retry = RetryOptions(input.Settings);
+        HourRunReport report;
+        try
+        {
+            report = await RunStepsAsync(context, input, retry);
+        }
+        catch (TaskFailedException)
+        {
+            await context.CallActivityAsync<double>(PipelineActivities.End, new HourRunEnd(input.Trigger, started, Succeeded: false), retry);
+            throw;
+        }
+
+        var failed = report.Steps.Where(s => s.Failed > 0).ToList();
+
+        // Measured by an activity, not here: orchestrator code replays, and would measure each replay again.
+        await context.CallActivityAsync<double>(PipelineActivities.End, new HourRunEnd(input.Trigger, started, failed.Count == 0), retry);
+        return failed.Count == 0
+            ? report
+            : throw new RunFailedException($"Run of {TimeBuckets.HourKey(input.Hour)} failed: {string.Join("; ", failed.Select(s => $"{s.Name} {s.Failed} of {s.Items} failed ({string.Join(", ", s.Errors)})"))}");
+    }
+
+    private static async Task<HourRunReport> RunStepsAsync(TaskOrchestrationContext context, HourRunInput input, TaskOptions retry)
+    {
         var settings = input.Settings;
-        var retry = RetryOptions(settings);
         var plan = await context.CallActivityAsync<RunPlan>(PipelineActivities.Plan, new PlanRequest(input.Hour, input.Trigger, settings.MaxChangedHours, settings.FallbackHours), retry);
         var record = new RunRecord(context, input, plan);
 
@@ -45,10 +68,7 @@ public static class HourRun
 
         var report = record.Report();
         context.SetCustomStatus(report);
-        var failed = report.Steps.Where(s => s.Failed > 0).ToList();
-        return failed.Count == 0
-            ? report
-            : throw new RunFailedException($"Run of {TimeBuckets.HourKey(input.Hour)} failed: {string.Join("; ", failed.Select(s => $"{s.Name} {s.Failed} of {s.Items} failed ({string.Join(", ", s.Errors)})"))}");
+        return report;
     }
 
     internal static TaskOptions RetryOptions(RunSettings settings) =>

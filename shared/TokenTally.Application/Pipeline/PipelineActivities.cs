@@ -3,6 +3,7 @@ using TokenTally.Application.Calls;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Rollups;
 using TokenTally.Storage.Documents;
 
@@ -20,6 +21,7 @@ public sealed class PipelineActivities(
     RepriceService reprice,
     IEnumerable<IExpiringDocumentStore> expiring,
     IOptions<LedgerOptions> ledger,
+    TokenTallyMetrics metrics,
     TimeProvider time)
 {
     public const string Plan = "PlanHourRun";
@@ -27,9 +29,10 @@ public sealed class PipelineActivities(
     public const string RollUp = "RollUpTenantHour";
     public const string Archive = "ArchiveTenantHour";
     public const string PurgeExpired = "PurgeExpiredCalls";
+    public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, PurgeExpired];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -71,6 +74,9 @@ public sealed class PipelineActivities(
     /// <summary>Rolls the tenant-hour up, then clears its mark unless the hour was marked again meanwhile.</summary>
     public async Task<long> RollUpAsync(TenantHour item, CancellationToken cancellationToken)
     {
+        using var span = TelemetrySources.Product.StartActivity(RollUp);
+        span?.SetTag("tokentally.tenant", item.Tenant);
+        span?.SetTag("tokentally.hour", TimeBuckets.HourKey(item.Hour));
         var calls = await rollups.RollUpAsync(item.Tenant, item.Hour, cancellationToken);
         if (item.MarkETag is { } etag)
         {
@@ -93,5 +99,13 @@ public sealed class PipelineActivities(
         }
 
         return purged;
+    }
+
+    /// <summary>Measures the run's duration and outcome; returns the duration in seconds.</summary>
+    public Task<double> EndAsync(HourRunEnd end, CancellationToken cancellationToken)
+    {
+        var duration = time.GetUtcNow() - end.StartedAt;
+        metrics.HourRunEnded(backfill: end.Trigger == RunTrigger.Backfill, end.Succeeded, duration);
+        return Task.FromResult(duration.TotalSeconds);
     }
 }

@@ -53,6 +53,9 @@ public sealed record HourRunReport(
     long CallsRolledUp,
     IReadOnlyList<StepReport> Steps);
 
+/// <summary>How an hour run ended: what started it, when (the orchestration's own clock) and whether all its work succeeded.</summary>
+public sealed record HourRunEnd(RunTrigger Trigger, DateTimeOffset StartedAt, bool Succeeded);
+
 /// <summary>A backfill's input: hours [From, To), the next one to start, and what is done so far (it continues as new every so many hours).</summary>
 public sealed record BackfillInput(DateTimeOffset From, DateTimeOffset To, bool Reprice, RunSettings Settings, DateTimeOffset? Next = null, int Succeeded = 0, IReadOnlyList<string>? FailedHours = null);
 

@@ -18,6 +18,7 @@ public static class PipelineTasks
         Activity<TenantHour, long>(registry, PipelineActivities.RollUp, (a, input) => a.RollUpAsync(input, CancellationToken.None));
         Activity<TenantHour, int>(registry, PipelineActivities.Archive, (a, input) => a.ArchiveAsync(input, CancellationToken.None));
         Activity<DateTimeOffset, int>(registry, PipelineActivities.PurgeExpired, (a, input) => a.PurgeExpiredAsync(input, CancellationToken.None));
+        Activity<HourRunEnd, double>(registry, PipelineActivities.End, (a, input) => a.EndAsync(input, CancellationToken.None));
     }
 
     private static void Activity<TInput, TOutput>(DurableTaskRegistry registry, string name, Func<PipelineActivities, TInput, Task<TOutput>> run) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Calls;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Rollups;
 
 namespace TokenTally.Application.Rollups;
@@ -14,7 +15,7 @@ public sealed class RollupOptions
 }
 
 /// <summary>Recomputes one tenant-hour's rollups from its stored calls: an overwrite, so any rerun gives the same rows.</summary>
-public sealed partial class HourRollupService(CallRecordStore calls, RollupStore rollups, IOptions<RollupOptions> options, ILogger<HourRollupService> logger)
+public sealed partial class HourRollupService(CallRecordStore calls, RollupStore rollups, IOptions<RollupOptions> options, TokenTallyMetrics metrics, ILogger<HourRollupService> logger)
 {
     /// <summary>Rolls up the hour; returns how many calls it holds.</summary>
     public async Task<long> RollUpAsync(string tenant, DateTimeOffset hour, CancellationToken cancellationToken)
@@ -25,7 +26,9 @@ public sealed partial class HourRollupService(CallRecordStore calls, RollupStore
             rollup.Add(CallFact.Of(call));
         }
 
-        await rollups.ReplaceHourAsync(tenant, hour, rollup.Rows(), cancellationToken);
+        var rows = rollup.Rows();
+        await rollups.ReplaceHourAsync(tenant, hour, rows, cancellationToken);
+        metrics.HourRolledUp(tenant, rows.Where(r => r.Cube == Cube.Total).Sum(r => r.CostUsd));
         LogRolledUp(logger, tenant, hour, rollup.Calls);
         return rollup.Calls;
     }

@@ -168,7 +168,7 @@ public sealed class FunctionsStartupTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddTokenTallyFunctions();
+        builder.Services.AddTokenTallyFunctions(builder.Configuration);
         return builder.Build();
     }
 

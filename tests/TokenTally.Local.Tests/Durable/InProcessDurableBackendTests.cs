@@ -13,6 +13,7 @@ using TokenTally.Application.Ingestion;
 using TokenTally.Application.Pipeline;
 using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
+using TokenTally.Application.Telemetry;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Rollups;
 using TokenTally.Local.Durable;
@@ -155,7 +156,7 @@ public sealed class InProcessDurableBackendTests : IDisposable
         var records = Enumerable.Range(0, Hours * CallsPerHour)
             .Select(i => CallRecords.Record($"call-{i:D4}", from.AddSeconds(i * 3600.0 / CallsPerHour), i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini", 1_000 + i, 100 + i));
         var reading = ingestion.Read(key, Encoding.UTF8.GetBytes(CallRecords.Batch(records)), BatchFormat.Json);
-        var result = await ingestion.IngestAsync(key, reading.Records, Ct);
+        var result = await ingestion.IngestAsync(key, reading.Records, Intake.Http, Ct);
         Assert.Equal(Hours * CallsPerHour, result.Created);
     }
 
