@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Text;
 using Azure.Identity;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
@@ -71,38 +69,19 @@ internal static class HubRun
             return 1;
         }
 
-        var markdown = Markdown(results, options, producer.EventHubName, started);
-        Console.WriteLine();
-        Console.WriteLine(markdown);
-        var outPath = Path.GetFullPath(options.Out ?? Path.Combine(root, "artifacts", "bench", $"eventhub-{started.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md"));
-        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-        await File.WriteAllTextAsync(outPath, markdown, cancellationToken);
-        Console.WriteLine($"Written to {outPath}");
+        await ResultsReport.WriteAsync(Markdown(results, options, producer.EventHubName, started), options.Out, root, "eventhub", started, cancellationToken);
         return results.Any(r => r.Failed > 0) ? 1 : 0;
     }
 
     private const string Header = "| Senders | Publishes | Hub sends | Events | Records | Failed | Records/s | Events/s | Sends/s | p50 ms | p95 ms | p99 ms | max ms |";
-    private const string Rule = "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|";
 
     private static string Row(HubLevelResult r) => string.Create(CultureInfo.InvariantCulture,
         $"| {r.Senders} | {r.Publishes:N0} | {r.Sends:N0} | {r.Events:N0} | {r.Records:N0} | {r.Failed} | {r.RecordsPerSecond:N0} | {r.EventsPerSecond:N1} | {r.SendsPerSecond:N1} | {r.Percentile(50):N1} | {r.Percentile(95):N1} | {r.Percentile(99):N1} | {r.Percentile(100):N1} |");
 
-    private static string Markdown(IReadOnlyList<HubLevelResult> results, DriverOptions options, string hub, DateTimeOffset started)
-    {
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Publishing to event hub {hub}: events of {options.BatchSize} records (a JSON array each), {options.WarmupSeconds} s warm-up + {options.Seconds} s measured per level.");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Started {started:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} logical cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}.");
-        text.AppendLine();
-        text.AppendLine(Header);
-        text.AppendLine(Rule);
-        foreach (var result in results)
-        {
-            text.AppendLine(Row(result));
-        }
-
-        text.AppendLine();
-        text.AppendLine("Latency is per publish (about one hub batch), successful publishes only. This measures publishing; the app ingests the events asynchronously (see the intake-lag entry of /api/v1/admin/health).");
-        return text.ToString();
-    }
+    private static string Markdown(IReadOnlyList<HubLevelResult> results, DriverOptions options, string hub, DateTimeOffset started) => ResultsReport.Markdown(
+        $"Publishing to event hub {hub}: events of {options.BatchSize} records (a JSON array each), {options.WarmupSeconds} s warm-up + {options.Seconds} s measured per level.",
+        started,
+        Header,
+        results.Select(Row),
+        "Latency is per publish (about one hub batch), successful publishes only. This measures publishing; the app ingests the events asynchronously (see the intake-lag entry of /api/v1/admin/health).");
 }

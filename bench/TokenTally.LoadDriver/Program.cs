@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Runtime.InteropServices;
-using System.Text;
 using TokenTally.Benchmarks;
 using TokenTally.LoadDriver;
 using TokenTally.Testing;
@@ -89,20 +87,13 @@ if (results.Count == 0)
     return 1;
 }
 
-var markdown = Report.Markdown(results, options, started);
-Console.WriteLine();
-Console.WriteLine(markdown);
-var outPath = Path.GetFullPath(options.Out ?? Path.Combine(root, "artifacts", "bench", $"http-{started.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md"));
-Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-await File.WriteAllTextAsync(outPath, markdown);
-Console.WriteLine($"Written to {outPath}");
+await ResultsReport.WriteAsync(Report.Markdown(results, options, started), options.Out, root, "http", started, CancellationToken.None);
 return results.Any(r => r.Failed > 0) ? 1 : 0;
 
 /// <summary>The results as a console row and as markdown.</summary>
 internal static class Report
 {
     private const string Header = "| Senders | Batches | Events | Failed | Events/s | Batches/s | p50 ms | p95 ms | p99 ms | max ms | Server CPU (cores) | Driver CPU (cores) | Server peak RSS | Server writes per event | SQLite size |";
-    private const string Rule = "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|";
 
     public static string Row(LevelResult r)
     {
@@ -111,22 +102,10 @@ internal static class Report
             $"| {r.Senders} | {r.Batches:N0} | {r.Events:N0} | {r.Failed} | {r.EventsPerSecond:N0} | {r.BatchesPerSecond:N1} | {r.Percentile(50):N1} | {r.Percentile(95):N1} | {r.Percentile(99):N1} | {r.Percentile(100):N1} | {r.ServerCpuSeconds / seconds:N2} | {r.DriverCpuSeconds / seconds:N2} | {r.ServerPeakRssBytes / 1048576.0:N0} MB | {(r.Events == 0 ? 0 : r.ServerWrittenBytes / 1024.0 / r.Events):N1} KB | {r.DatabaseBytes / 1048576.0:N0} MB |");
     }
 
-    public static string Markdown(IReadOnlyList<LevelResult> results, DriverOptions options, DateTimeOffset started)
-    {
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"HTTP ingestion, loopback, local mode (SQLite): {options.BatchSize}-event JSON batches, {options.WarmupSeconds} s warm-up + {options.Seconds} s measured per level, a fresh server per level.");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Started {started:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} logical cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}.");
-        text.AppendLine();
-        text.AppendLine(Header);
-        text.AppendLine(Rule);
-        foreach (var result in results)
-        {
-            text.AppendLine(Row(result));
-        }
-
-        text.AppendLine();
-        text.AppendLine("Latency is per batch, request sent to answer read, successful batches only. CPU is CPU time over wall time (1.00 = one core busy); the driver shares the machine with the server. Server writes are the bytes it wrote through system calls (/proc wchar: SQLite WAL and checkpoints, logs, responses) per event stored.");
-        return text.ToString();
-    }
+    public static string Markdown(IReadOnlyList<LevelResult> results, DriverOptions options, DateTimeOffset started) => ResultsReport.Markdown(
+        $"HTTP ingestion, loopback, local mode (SQLite): {options.BatchSize}-event JSON batches, {options.WarmupSeconds} s warm-up + {options.Seconds} s measured per level, a fresh server per level.",
+        started,
+        Header,
+        results.Select(Row),
+        "Latency is per batch, request sent to answer read, successful batches only. CPU is CPU time over wall time (1.00 = one core busy); the driver shares the machine with the server. Server writes are the bytes it wrote through system calls (/proc wchar: SQLite WAL and checkpoints, logs, responses) per event stored.");
 }

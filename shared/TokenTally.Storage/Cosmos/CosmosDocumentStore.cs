@@ -71,42 +71,15 @@ public sealed class CosmosDocumentStore(CosmosClient client, string databaseName
     /// pointer); a writer that stops between its document and the pointer leaves a second document holding the key until the
     /// key is written again.
     /// </summary>
-    public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        ArgumentNullException.ThrowIfNull(condition);
-        DocumentWrite.RefuseLookupKeyUnder(condition, document);
-        var items = new PointOperations(this, Container(container));
-        switch (condition)
-        {
-            case WriteCondition.Matching m when document.ContentHash is { } hash:
-                var current = await items.ReadAsync(document.PartitionKey, document.Id, cancellationToken);
-                if (current is null || current.ETag != m.ETag)
-                {
-                    return WriteResult.Failed(current is null ? WriteStatus.NotFound : WriteStatus.PreconditionFailed);
-                }
-
-                return current.ContentHash == hash ? WriteResult.Success(current.ETag, unchanged: true) : await items.WriteAsync(document, null, condition, cancellationToken);
-            case WriteCondition.Matching or WriteCondition.Absent:
-                return await items.WriteAsync(document, null, condition, cancellationToken);
-            default:
-                return await new PointWrites(items).UpsertAsync(document, cancellationToken);
-        }
-    }
+    public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
+        new PointWrites(new PointOperations(this, Container(container))).UpsertAsync(document, condition, cancellationToken);
 
     /// <summary>
     /// Cosmos DB reads by id only within a partition, so a lookup key is a small pointer item in one of 64 partitions
     /// (by a hash of the key), written after the document with the same time to live.
     /// </summary>
-    public async Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(lookupKey);
-        var (pointerPartition, pointerId) = PointWrites.PointerOf(lookupKey);
-        var pointer = await GetAsync(container, pointerPartition, pointerId, cancellationToken);
-        return pointer is not null && PointWrites.Target(pointer.Data, lookupKey) is { } target
-            ? await GetAsync(container, target.PartitionKey, target.Id, cancellationToken)
-            : null;
-    }
+    public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) =>
+        PointWrites.FindByLookupKeyAsync(lookupKey, (partitionKey, id) => GetAsync(container, partitionKey, id, cancellationToken));
 
     /// <summary>
     /// Point writes in parallel (transactional batch and bulk mode are beyond what the Cosmos test server runs), in order for

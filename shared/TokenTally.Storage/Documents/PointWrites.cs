@@ -44,6 +44,38 @@ internal interface IPointOperations
 /// </remarks>
 internal sealed class PointWrites(IPointOperations items)
 {
+    /// <summary>One write under <paramref name="condition"/>, as <see cref="IDocumentStore.UpsertAsync"/> promises.</summary>
+    public async Task<WriteResult> UpsertAsync(DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(condition);
+        DocumentWrite.RefuseLookupKeyUnder(condition, document);
+        switch (condition)
+        {
+            case WriteCondition.Matching m when document.ContentHash is { } hash:
+                var current = await items.ReadAsync(document.PartitionKey, document.Id, cancellationToken);
+                if (current is null || current.ETag != m.ETag)
+                {
+                    return WriteResult.Failed(current is null ? WriteStatus.NotFound : WriteStatus.PreconditionFailed);
+                }
+
+                return current.ContentHash == hash ? WriteResult.Success(current.ETag, unchanged: true) : await items.WriteAsync(document, null, condition, cancellationToken);
+            case WriteCondition.Matching or WriteCondition.Absent:
+                return await items.WriteAsync(document, null, condition, cancellationToken);
+            default:
+                return await UpsertAsync(document, cancellationToken);
+        }
+    }
+
+    /// <summary>The document holding <paramref name="lookupKey"/>, found through its pointer item by <paramref name="get"/> (the store's point read).</summary>
+    public static async Task<StoredDocument?> FindByLookupKeyAsync(string lookupKey, Func<string, string, Task<StoredDocument?>> get)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lookupKey);
+        var (pointerPartition, pointerId) = PointerOf(lookupKey);
+        var pointer = await get(pointerPartition, pointerId);
+        return pointer is not null && Target(pointer.Data, lookupKey) is { } target ? await get(target.PartitionKey, target.Id) : null;
+    }
+
     /// <summary>Writes one document; see <see cref="IDocumentStore.UpsertManyAsync"/> for what the result says.</summary>
     public async Task<WriteResult> UpsertAsync(DocumentWrite document, CancellationToken cancellationToken)
     {
@@ -71,7 +103,7 @@ internal sealed class PointWrites(IPointOperations items)
 
     /// <summary>
     /// Takes the lookup key for a document this writer has just created at <paramref name="etag"/> with
-    /// <paramref name="lineage"/> (a store that created it by other means than <see cref="UpsertAsync"/>, in a batch).
+    /// <paramref name="lineage"/> (a store that created it by other means than this class, in a batch).
     /// </summary>
     public Task<WriteResult> TakeLookupKeyOfCreatedAsync(DocumentWrite document, string etag, string lineage, CancellationToken cancellationToken) =>
         TakeLookupKeyAsync(document, document.LookupKey ?? throw new ArgumentException($"Document '{document.Id}' has no lookup key.", nameof(document)),

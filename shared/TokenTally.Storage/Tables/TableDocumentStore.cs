@@ -38,38 +38,11 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
         await ReadEntityAsync(Table(container), partitionKey, id, cancellationToken) is { } entity ? ToDocument(entity) : null;
 
-    public async Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(lookupKey);
-        var (pointerPartition, pointerId) = PointWrites.PointerOf(lookupKey);
-        var pointer = await GetAsync(container, pointerPartition, pointerId, cancellationToken);
-        return pointer is not null && PointWrites.Target(pointer.Data, lookupKey) is { } target
-            ? await GetAsync(container, target.PartitionKey, target.Id, cancellationToken)
-            : null;
-    }
+    public Task<StoredDocument?> FindByLookupKeyAsync(DocumentContainer container, string lookupKey, CancellationToken cancellationToken) =>
+        PointWrites.FindByLookupKeyAsync(lookupKey, (partitionKey, id) => GetAsync(container, partitionKey, id, cancellationToken));
 
-    public async Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        ArgumentNullException.ThrowIfNull(condition);
-        DocumentWrite.RefuseLookupKeyUnder(condition, document);
-        var items = new PointOperations(this, container);
-        switch (condition)
-        {
-            case WriteCondition.Matching m when document.ContentHash is { } hash:
-                var current = await items.ReadAsync(document.PartitionKey, document.Id, cancellationToken);
-                if (current is null || current.ETag != m.ETag)
-                {
-                    return WriteResult.Failed(current is null ? WriteStatus.NotFound : WriteStatus.PreconditionFailed);
-                }
-
-                return current.ContentHash == hash ? WriteResult.Success(current.ETag, unchanged: true) : await items.WriteAsync(document, null, condition, cancellationToken);
-            case WriteCondition.Matching or WriteCondition.Absent:
-                return await items.WriteAsync(document, null, condition, cancellationToken);
-            default:
-                return await new PointWrites(items).UpsertAsync(document, cancellationToken);
-        }
-    }
+    public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
+        new PointWrites(new PointOperations(this, container)).UpsertAsync(document, condition, cancellationToken);
 
     /// <summary>
     /// New documents go in entity group transactions (one partition, at most 100 and 4 MiB each), and so do the pointers of
