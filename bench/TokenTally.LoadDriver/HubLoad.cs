@@ -17,8 +17,7 @@ internal sealed record HubLevelResult(int Senders, int RecordsPerEvent, long Pub
     public double SendsPerSecond => Sends / Elapsed.TotalSeconds;
 
     /// <summary>The nearest-rank percentile of the successful publishes' latencies.</summary>
-    public double Percentile(double p) =>
-        SortedLatenciesMs.Length == 0 ? double.NaN : SortedLatenciesMs[Math.Clamp((int)Math.Ceiling(p / 100 * SortedLatenciesMs.Length) - 1, 0, SortedLatenciesMs.Length - 1)];
+    public double Percentile(double p) => ResultsReport.Percentile(SortedLatenciesMs, p);
 }
 
 /// <summary>

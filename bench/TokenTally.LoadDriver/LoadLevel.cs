@@ -27,8 +27,7 @@ internal sealed record LevelResult(
     public double BatchesPerSecond => Batches / Elapsed.TotalSeconds;
 
     /// <summary>The nearest-rank percentile of the successful batches' latencies.</summary>
-    public double Percentile(double p) =>
-        SortedLatenciesMs.Length == 0 ? double.NaN : SortedLatenciesMs[Math.Clamp((int)Math.Ceiling(p / 100 * SortedLatenciesMs.Length) - 1, 0, SortedLatenciesMs.Length - 1)];
+    public double Percentile(double p) => ResultsReport.Percentile(SortedLatenciesMs, p);
 }
 
 /// <summary>N senders posting batches back to back for a fixed time; every batch's latency is recorded.</summary>

@@ -27,6 +27,10 @@ internal static class ResultsReport
         return text.ToString();
     }
 
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0–100) of ascending <paramref name="sorted"/> values; NaN when there are none.</summary>
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
     /// <summary>Prints <paramref name="markdown"/> and writes it to <paramref name="outPath"/>, or to artifacts/bench/&lt;prefix&gt;-&lt;utc time&gt;.md.</summary>
     public static async Task WriteAsync(string markdown, string? outPath, string root, string prefix, DateTimeOffset started, CancellationToken cancellationToken)
     {

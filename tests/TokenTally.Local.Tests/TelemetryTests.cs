@@ -11,6 +11,7 @@ namespace TokenTally.Local.Tests;
 /// With an OTLP endpoint or an Application Insights connection string set, requests leave the process as traces and
 /// metrics, with the product's own metrics, and no API key goes with them.
 /// </summary>
+[Collection(ProductMeterCollection.Name)]
 public sealed class TelemetryTests : IDisposable
 {
     private readonly TemporaryFolder _folder = new();

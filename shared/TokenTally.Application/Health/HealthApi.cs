@@ -101,38 +101,21 @@ public static class HealthApi
     /// <summary>Writes a probe blob at most once a minute, whatever the rate of health requests, and answers with that result in between.</summary>
     private sealed class ArchiveCheck(IBlobStore blobs, TimeProvider time) : IHealthCheck
     {
-        private static readonly TimeSpan ProbeEvery = TimeSpan.FromMinutes(1);
-        private readonly SemaphoreSlim _probing = new(1, 1);
-        private (DateTimeOffset At, HealthCheckResult Result)? _last;
+        private readonly ProbeThrottle _throttle = new(TimeSpan.FromMinutes(1), time);
 
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            _throttle.CheckAsync(ProbeAsync, cancellationToken);
+
+        private async Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
         {
-            await _probing.WaitAsync(cancellationToken);
             try
             {
-                var now = time.GetUtcNow();
-                if (_last is { } last && now - last.At < ProbeEvery)
-                {
-                    return last.Result;
-                }
-
-                HealthCheckResult result;
-                try
-                {
-                    await blobs.PutAsync(BlobContainer.Archive, "_health/probe", "ok"u8.ToArray(), overwrite: true, cancellationToken);
-                    result = HealthCheckResult.Healthy("The archive took a write.");
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    result = HealthCheckResult.Unhealthy("The archive refused a write.", e);
-                }
-
-                _last = (now, result);
-                return result;
+                await blobs.PutAsync(BlobContainer.Archive, "_health/probe", "ok"u8.ToArray(), overwrite: true, cancellationToken);
+                return HealthCheckResult.Healthy("The archive took a write.");
             }
-            finally
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                _probing.Release();
+                return HealthCheckResult.Unhealthy("The archive refused a write.", e);
             }
         }
     }

@@ -22,6 +22,7 @@ namespace TokenTally.Functions.Tests.Hosting;
 /// The worker's telemetry goes to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set: here a loopback
 /// listener stands in for the ingestion endpoint, and what the exporter posts there is decoded and checked.
 /// </summary>
+[Collection(ProductMeterCollection.Name)]
 public sealed class FunctionsTelemetryTests(CosmosTestServerFixture cosmos, AzuriteFixture azurite)
 {
     private static readonly Guid InstrumentationKey = Guid.NewGuid();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using TokenTally.Application.Health;
 
 namespace TokenTally.Functions.Ingestion.Lag;
 
@@ -15,29 +16,10 @@ internal sealed class IntakeLagCheck(IIntakePositions positions, IOptions<Intake
     public const string Name = "intake-lag";
     public static readonly TimeSpan ReadEvery = TimeSpan.FromSeconds(30);
 
-    private readonly SemaphoreSlim _reading = new(1, 1);
-    private (DateTimeOffset At, HealthCheckResult Result)? _last;
+    private readonly ProbeThrottle _throttle = new(ReadEvery, time);
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        await _reading.WaitAsync(cancellationToken);
-        try
-        {
-            var now = time.GetUtcNow();
-            if (_last is { } last && now - last.At < ReadEvery)
-            {
-                return last.Result;
-            }
-
-            var result = await ReadAsync(cancellationToken);
-            _last = (now, result);
-            return result;
-        }
-        finally
-        {
-            _reading.Release();
-        }
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        _throttle.CheckAsync(ReadAsync, cancellationToken);
 
     private async Task<HealthCheckResult> ReadAsync(CancellationToken cancellationToken)
     {

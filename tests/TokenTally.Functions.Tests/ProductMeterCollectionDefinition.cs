@@ -1,0 +1,6 @@
+using TokenTally.Testing;
+
+namespace TokenTally.Functions.Tests;
+
+[CollectionDefinition(ProductMeterCollection.Name, DisableParallelization = true)]
+public sealed class ProductMeterCollectionDefinition;
