@@ -127,8 +127,13 @@ internal sealed class PointWrites(IPointOperations items)
         }
 
         // Item ids may not hold '/', '\\', '?' or '#' and are at most 255 characters; a hash of the key is neither.
-        return ($"lookup|{hash % 64:x2}", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(lookupKey))));
+        return ($"{PointerPartitionPrefix}{hash % 64:x2}", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(lookupKey))));
     }
+
+    /// <summary>Whether <paramref name="partitionKey"/> is one of the partitions that hold pointer items.</summary>
+    public static bool IsPointerPartition(string partitionKey) => partitionKey.StartsWith(PointerPartitionPrefix, StringComparison.Ordinal);
+
+    private const string PointerPartitionPrefix = "lookup|";
 
     /// <summary>Reads where a pointer item points; null when its data is not a pointer to <paramref name="lookupKey"/>.</summary>
     public static (string PartitionKey, string Id)? Target(JsonObject pointer, string lookupKey) =>

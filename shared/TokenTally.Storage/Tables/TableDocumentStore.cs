@@ -12,10 +12,15 @@ namespace TokenTally.Storage.Tables;
 /// The document port on Azure Table Storage: one table per container, a document is an entity (partition key, id as row
 /// key), its range key a property that partition queries filter on. Unconditional writes follow <see cref="PointWrites"/>;
 /// batches of new documents go as entity group transactions. The service has no TTL: an expired entity is hidden from
-/// reads and deleted by <see cref="PurgeExpiredAsync"/>.
+/// reads and deleted by <see cref="PurgeExpiredAsync"/>, partition by partition as the <see cref="ExpiryRegistry"/> names them.
 /// </summary>
 public sealed class TableDocumentStore(TableServiceClient service, TimeProvider time, string tablePrefix = "") : IDocumentStore, IExpiringDocumentStore
 {
+    /// <summary>The table of the <see cref="ExpiryRegistry"/>, beside one per container.</summary>
+    public const string ExpiryTable = "expiry";
+
+    private readonly ExpiryRegistry _expiry = new(service.GetTableClient(tablePrefix + ExpiryTable));
+
     /// <summary>An entity group transaction holds at most 100 operations on one partition.</summary>
     public const int MaxBatchOperations = 100;
 
@@ -33,6 +38,8 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
         {
             await Table(container).CreateIfNotExistsAsync(cancellationToken);
         }
+
+        await _expiry.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 
     public async Task<StoredDocument?> GetAsync(DocumentContainer container, string partitionKey, string id, CancellationToken cancellationToken) =>
@@ -42,7 +49,7 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
         PointWrites.FindByLookupKeyAsync(lookupKey, (partitionKey, id) => GetAsync(container, partitionKey, id, cancellationToken));
 
     public Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken) =>
-        new PointWrites(new PointOperations(this, container)).UpsertAsync(document, condition, cancellationToken);
+        new PointWrites(new PointOperations(this, container, registered: false)).UpsertAsync(document, condition, cancellationToken);
 
     /// <summary>
     /// New documents go in entity group transactions (one partition, at most 100 and 4 MiB each), and so do the pointers of
@@ -53,15 +60,16 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
     public async Task<IReadOnlyList<WriteResult>> UpsertManyAsync(DocumentContainer container, IReadOnlyList<DocumentWrite> documents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var now = time.GetUtcNow();
+        var now = Now;
         var lineages = documents.Select(d => d.LookupKey is null ? null : Guid.NewGuid().ToString("N")).ToArray();
         var entities = documents.Select((d, i) => ToEntity(container, d, lineages[i], now)).ToArray();
-        var writes = new PointWrites(new PointOperations(this, container));
-        var sharesAKey = documents.Select(d => d.LookupKey).OfType<string>().Distinct(StringComparer.Ordinal).Count() < documents.Count(d => d.LookupKey is not null)
+        await _expiry.RegisterAsync(container, entities, cancellationToken);
+        var writes = new PointWrites(new PointOperations(this, container, registered: true));
+        var repeats = documents.Select(d => d.LookupKey).OfType<string>().Distinct(StringComparer.Ordinal).Count() < documents.Count(d => d.LookupKey is not null)
             || documents.Select(d => (d.PartitionKey, d.Id)).Distinct().Count() < documents.Count;
-        if (sharesAKey)
+        if (repeats)
         {
-            // Writes that share a key must apply in order, which one transaction per partition does not give.
+            // Writes that share a lookup key or a document must apply in order, which one transaction per partition does not give.
             return await writes.UpsertManyAsync(documents, cancellationToken);
         }
 
@@ -135,7 +143,7 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
             var data = JsonNode.Parse(DataOf(entity)) as JsonObject ?? [];
             var patched = new DocumentWrite(partitionKey, id, JsonPatchApplier.Apply(data, operations), entity.GetString(RangeKey),
                 entity.GetInt64(TimeToLive) is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-            var result = await new PointOperations(this, container).WriteAsync(patched, entity.GetString(Lineage), WriteCondition.IfMatch(entity.ETag.ToString()), cancellationToken);
+            var result = await new PointOperations(this, container, registered: false).WriteAsync(patched, entity.GetString(Lineage), WriteCondition.IfMatch(entity.ETag.ToString()), cancellationToken);
             if (result.Succeeded || ifMatch is not null)
             {
                 return result;
@@ -167,56 +175,90 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
     }
 
     /// <summary>
-    /// Deletes every expired entity of every table, partition by partition in transactions of up to 100, each under the
-    /// etag it was read with (an entity rewritten meanwhile stays). It reads the whole table's expiry column once: run it
-    /// daily or hourly, not per request.
+    /// Deletes the expired documents of every partition the <see cref="ExpiryRegistry"/> names for the hours gone by, in
+    /// transactions of up to 100, each under the etag it was read with (a document rewritten meanwhile stays), and the pointer
+    /// of each one's lookup key when it still names it. Returns how many documents and pointers it deleted.
     /// </summary>
     public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Now;
         var purged = 0;
         foreach (var container in Enum.GetValues<DocumentContainer>())
         {
             var table = Table(container);
-            var expired = new List<TableEntity>();
-            try
+            await foreach (var row in _expiry.DueAsync(container, now, cancellationToken))
             {
-                await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"exp le {now}"), maxPerPage: 1000,
-                    select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-                {
-                    expired.Add(entity);
-                }
-            }
-            catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
-            {
-                continue;
-            }
-
-            foreach (var partition in expired.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
-            {
-                foreach (var batch in partition.Chunk(MaxBatchOperations))
-                {
-                    purged += await DeleteBatchAsync(table, batch, cancellationToken);
-                }
+                purged += await PurgePartitionAsync(table, row.RowKey, now, cancellationToken);
+                await _expiry.RemoveAsync(row, cancellationToken);
             }
         }
 
         return purged;
     }
 
-    private async Task<int> DeleteBatchAsync(TableClient table, IReadOnlyList<TableEntity> batch, CancellationToken cancellationToken)
+    private async Task<int> PurgePartitionAsync(TableClient table, string encodedPartitionKey, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var expired = new List<TableEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {encodedPartitionKey} and exp le {now}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", LookupKey], cancellationToken: cancellationToken))
+        {
+            expired.Add(entity);
+        }
+
+        var deleted = new List<TableEntity>();
+        foreach (var batch in expired.Chunk(MaxBatchOperations))
+        {
+            deleted.AddRange(await DeleteBatchAsync(table, batch, cancellationToken));
+        }
+
+        var pointers = new List<TableEntity>();
+        foreach (var document in deleted.Where(d => d.GetString(LookupKey) is not null))
+        {
+            if (await PointerNamingAsync(table, document, cancellationToken) is { } pointer)
+            {
+                pointers.Add(pointer);
+            }
+        }
+
+        var pointersDeleted = 0;
+        foreach (var batch in pointers.GroupBy(p => p.PartitionKey, StringComparer.Ordinal).SelectMany(partition => partition.Chunk(MaxBatchOperations)))
+        {
+            pointersDeleted += (await DeleteBatchAsync(table, batch, cancellationToken)).Count;
+        }
+
+        return deleted.Count + pointersDeleted;
+    }
+
+    /// <summary>The pointer of <paramref name="document"/>'s lookup key if it still names the document (not a later holder of the key); null otherwise.</summary>
+    private async Task<TableEntity?> PointerNamingAsync(TableClient table, TableEntity document, CancellationToken cancellationToken)
+    {
+        var key = document.GetString(LookupKey)!;
+        var (partitionKey, id) = PointWrites.PointerOf(key);
+        var pointer = await ReadEntityAsync(table, partitionKey, id, cancellationToken, includeExpired: true);
+        return pointer is not null
+            && JsonNode.Parse(DataOf(pointer)) is JsonObject data
+            && PointWrites.Target(data, key) == (DecodeKey(document.PartitionKey), DecodeKey(document.RowKey))
+                ? pointer
+                : null;
+    }
+
+    /// <summary>Deletes a batch of one partition under each entity's etag; returns those it deleted.</summary>
+    private static async Task<IReadOnlyList<TableEntity>> DeleteBatchAsync(TableClient table, IReadOnlyList<TableEntity> batch, CancellationToken cancellationToken)
     {
         try
         {
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, e.ETag)), cancellationToken);
-            return batch.Count;
+            return batch;
         }
         catch (TableTransactionFailedException e) when (e.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.PreconditionFailed)
         {
-            var deleted = 0;
+            var deleted = new List<TableEntity>();
             foreach (var entity in batch)
             {
-                deleted += await DeleteEntityAsync(table, entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken) == WriteStatus.Succeeded ? 1 : 0;
+                if (await DeleteEntityAsync(table, entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken) == WriteStatus.Succeeded)
+                {
+                    deleted.Add(entity);
+                }
             }
 
             return deleted;
@@ -251,14 +293,12 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
 
     private async Task<TableEntity?> ReadEntityAsync(TableClient table, string partitionKey, string id, CancellationToken cancellationToken, bool includeExpired = false)
     {
-        NullableResponse<TableEntity> response;
-        try
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(EncodeKey(partitionKey), EncodeKey(id), cancellationToken: cancellationToken);
+
+        // The SDK answers a missing table like a missing entity; the service's error code tells them apart.
+        if (!response.HasValue && response.GetRawResponse().Headers.TryGetValue("x-ms-error-code", out var code) && code == "TableNotFound")
         {
-            response = await table.GetEntityIfExistsAsync<TableEntity>(EncodeKey(partitionKey), EncodeKey(id), cancellationToken: cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
-        {
-            throw MissingTable(table, e);
+            throw MissingTable(table, new RequestFailedException(response.GetRawResponse()));
         }
 
         return response.HasValue && (includeExpired || !IsExpired(response.Value!, time.GetUtcNow())) ? response.Value : null;
@@ -326,14 +366,17 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
         _ => null,
     };
 
-    private static TableStoreException MissingTable(TableClient table, RequestFailedException e) =>
-        new($"Table '{table.Name}' does not exist: the deployment creates it, or set TokenTally:Tables:CreateIfNotExists.", e);
+    internal static TableStoreException MissingTable(TableClient table, RequestFailedException e) =>
+        new($"Table '{table.Name}' does not exist: the deployment creates it, or set TokenTally:Storage:CreateTablesIfNotExists.", e);
 
     private static TableStoreException Failure(TableClient table, string operation, RequestFailedException e) =>
         e.ErrorCode == "TableNotFound" ? MissingTable(table, e) : new($"Table Storage {operation} in '{table.Name}' failed with {e.Status} {e.ErrorCode}.", e);
 
     /// <summary>The point operations of one table, for <see cref="PointWrites"/>.</summary>
-    private sealed class PointOperations(TableDocumentStore store, DocumentContainer container) : IPointOperations
+    /// <param name="store">The store whose table and expiry registry they use.</param>
+    /// <param name="container">The container whose table they act on.</param>
+    /// <param name="registered">Whether the writes' expiring partitions are in the <see cref="ExpiryRegistry"/> already (a batch registers them up front).</param>
+    private sealed class PointOperations(TableDocumentStore store, DocumentContainer container, bool registered) : IPointOperations
     {
         private readonly TableClient _table = store.Table(container);
 
@@ -345,6 +388,11 @@ public sealed class TableDocumentStore(TableServiceClient service, TimeProvider 
         public async Task<WriteResult> WriteAsync(DocumentWrite item, string? lineage, WriteCondition condition, CancellationToken cancellationToken)
         {
             var entity = ToEntity(container, item, lineage, store.Now);
+            if (!registered)
+            {
+                await store._expiry.RegisterAsync(container, [entity], cancellationToken);
+            }
+
             try
             {
                 switch (condition)

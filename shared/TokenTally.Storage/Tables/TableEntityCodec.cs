@@ -18,6 +18,7 @@ internal static class TableEntityCodec
     public const string Touched = "touched";
     public const string TimeToLive = "ttl";
     public const string ExpiresAt = "exp";
+    public const string LookupKey = "lk";
 
     /// <summary>The service stores a string property in at most 64 KiB of UTF-16.</summary>
     public const int MaxCharsPerProperty = 32 * 1024;
@@ -75,6 +76,12 @@ internal static class TableEntityCodec
         if (lineage is not null)
         {
             entity[Lineage] = lineage;
+        }
+
+        // Kept so that the purge can delete the pointer of the key along with an expired document.
+        if (document.LookupKey is { } lookupKey)
+        {
+            entity[LookupKey] = lookupKey;
         }
 
         var size = SizeOf(entity);

@@ -77,6 +77,62 @@ public sealed class AzuriteTableDocumentStoreContract : DocumentStoreContract
     }
 
     [Fact]
+    public async Task PurgeReadsOnlyThePartitionsWhoseDocumentsExpiredAndKeepsWhatWasRewrittenToLiveLonger()
+    {
+        var store = NewStore("reg" + Guid.NewGuid().ToString("N")[..8]);
+        await store.EnsureCreatedAsync(Ct);
+        var (expiring, lasting, later) = ("tenant|2026-11-20T08", "tenant|2026-11-20T09", "tenant|2026-11-20T10");
+        await store.UpsertManyAsync(DocumentContainer.Calls, [Call(expiring, "gone", TimeSpan.FromHours(1)), Call(expiring, "rewritten", TimeSpan.FromHours(1)), Call(later, "not-yet", TimeSpan.FromHours(5))], Ct);
+        await store.UpsertManyAsync(DocumentContainer.Calls, Enumerable.Range(0, 300).Select(i => Call(lasting, $"kept-{i}", ttl: null)).ToList(), Ct);
+        _time.Advance(TimeSpan.FromMinutes(30));
+        await store.UpsertManyAsync(DocumentContainer.Calls, [Call(expiring, "rewritten", TimeSpan.FromHours(3), note: "again")], Ct);
+        _time.Advance(TimeSpan.FromHours(1.5));
+        _requests.Reset();
+
+        var purged = await store.PurgeExpiredAsync(Ct);
+
+        // The call and its pointer. Requests: per container the registry query; for the one due partition its query, one
+        // delete transaction, the pointer's read and delete, the registry row's delete.
+        Assert.Equal(2, purged);
+        Assert.InRange(_requests.Count, 5 + 5, 5 + 10);
+        Assert.Null(await store.FindByLookupKeyAsync(DocumentContainer.Calls, $"{expiring}|gone", Ct));
+        Assert.Equal("again", (string?)(await store.FindByLookupKeyAsync(DocumentContainer.Calls, $"{expiring}|rewritten", Ct))!.Data["note"]);
+        Assert.NotNull(await store.GetAsync(DocumentContainer.Calls, later, "not-yet", Ct));
+
+        _time.Advance(TimeSpan.FromHours(4));
+        Assert.Equal(4, await store.PurgeExpiredAsync(Ct));
+        Assert.Null(await store.FindByLookupKeyAsync(DocumentContainer.Calls, $"{expiring}|rewritten", Ct));
+        Assert.Equal(300, (await ToListAsync(store.QueryPartitionAsync(DocumentContainer.Calls, lasting, RangeKeyFilter.All, Ct))).Count);
+        Assert.Equal(300 + 300, (await ToListAsync(store.Table(DocumentContainer.Calls).QueryAsync<TableEntity>(cancellationToken: Ct))).Count);
+    }
+
+    [Fact]
+    public async Task ATableThatDoesNotExistIsNamedWithTheSettingThatCreatesIt()
+    {
+        var store = NewStore("none" + Guid.NewGuid().ToString("N")[..8]);
+
+        var read = await Assert.ThrowsAsync<TableStoreException>(() => store.GetAsync(DocumentContainer.Config, "p", "id", Ct));
+        var write = await Assert.ThrowsAsync<TableStoreException>(() => store.UpsertManyAsync(DocumentContainer.Calls, [Call("p", "id", TimeSpan.FromHours(1))], Ct));
+
+        Assert.Contains($"Table '{store.Table(DocumentContainer.Config).Name}' does not exist", read.Message, StringComparison.Ordinal);
+        Assert.Contains("TokenTally:Storage:CreateTablesIfNotExists", write.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APurgeLeavesThePointerOfAKeyThatMovedToALaterDocument()
+    {
+        var store = NewStore("mov" + Guid.NewGuid().ToString("N")[..8]);
+        await store.EnsureCreatedAsync(Ct);
+        await store.UpsertManyAsync(DocumentContainer.Calls, [Call("tenant|2026-11-20T08", "call", TimeSpan.FromHours(1))], Ct);
+        await store.UpsertManyAsync(DocumentContainer.Calls, [Call("tenant|2026-11-20T09", "call", TimeSpan.FromHours(6), lookupKey: "tenant|2026-11-20T08|call")], Ct);
+        _time.Advance(TimeSpan.FromHours(3));
+
+        await store.PurgeExpiredAsync(Ct);
+
+        Assert.Equal("tenant|2026-11-20T09", (await store.FindByLookupKeyAsync(DocumentContainer.Calls, "tenant|2026-11-20T08|call", Ct))!.PartitionKey);
+    }
+
+    [Fact]
     public async Task ADocumentOverTheEntityLimitIsRefusedByNameAndNothingOfItsBatchIsWritten()
     {
         SkipIfUnavailable();
@@ -134,6 +190,10 @@ public sealed class AzuriteTableDocumentStoreContract : DocumentStoreContract
         Assert.InRange(_requests.Count, 3 + 64, 3 + 64 + 64);
         Assert.Equal(250, (await ToListAsync(_store.QueryPartitionAsync(DocumentContainer.Calls, partition, RangeKeyFilter.All, Ct))).Count);
     }
+
+    /// <summary>A call-like document whose lookup key is its partition and id unless given.</summary>
+    private static DocumentWrite Call(string partition, string id, TimeSpan? ttl, string? note = null, string? lookupKey = null) =>
+        DocumentWrite.FromJson(partition, id, new JsonObject { ["note"] = note }.ToJsonString(), "r", ttl, lookupKey ?? $"{partition}|{id}");
 
     private TableDocumentStore NewStore(string prefix)
     {
