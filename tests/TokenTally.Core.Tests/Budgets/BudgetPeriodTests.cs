@@ -19,6 +19,8 @@ public sealed class BudgetPeriodTests
     [InlineData("America/New_York", "2026-03-08T12:00:00Z", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z", 23)]
     [InlineData("America/New_York", "2026-11-01T12:00:00Z", "2026-11-01T04:00:00Z", "2026-11-02T05:00:00Z", 25)]
     [InlineData("Europe/Berlin", "2026-12-03T12:00:00Z", "2026-12-02T23:00:00Z", "2026-12-03T23:00:00Z", 24)]
+    [InlineData("America/Santiago", "2026-09-06T12:00:00Z", "2026-09-06T04:00:00Z", "2026-09-07T03:00:00Z", 23)] // midnight is skipped: the day starts at 01:00
+    [InlineData("America/Santiago", "2026-09-05T12:00:00Z", "2026-09-05T04:00:00Z", "2026-09-06T04:00:00Z", 24)] // and the day before ends then
     public void ADayRunsFromLocalMidnightToLocalMidnightAndIsShortOrLongOnADstChange(string zone, string instant, string start, string end, int hours)
     {
         var period = BudgetPeriod.Recurring(BudgetPeriodKind.Day, TimeZoneInfo.FindSystemTimeZoneById(zone));
