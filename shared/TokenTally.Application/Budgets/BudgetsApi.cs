@@ -65,7 +65,8 @@ public static class BudgetsApi
 
     public static IEndpointRouteBuilder MapBudgetsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/budgets").WithTags("Budgets");
+        // Every endpoint answers 400 for a bad or missing ?tenant= or an unknown query parameter.
+        var group = app.MapGroup("/api/v1/budgets").WithTags("Budgets").ProducesValidationProblem();
         group.MapGet("/", ListAsync).WithName("ListBudgets").RequireAuthorization(Policies.AdminOrRead)
             .WithSummary("The tenant's budgets (a read:project key: those scoped to its project alone). The admin key names the tenant: ?tenant=acme.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
@@ -84,15 +85,10 @@ public static class BudgetsApi
         return app;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<BudgetView>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+    public static async Task<Results<Ok<IReadOnlyList<BudgetView>>, ProblemHttpResult>> ListAsync(
         [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
         var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
-        if (target.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
         if (target.Refused is { } refused)
         {
             return refused;
@@ -103,15 +99,10 @@ public static class BudgetsApi
         return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => Visible(caller, b.Budget)).Select(b => ToView(b.Budget, now)).ToList());
     }
 
-    public static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> GetAsync(
+    public static async Task<Results<Ok<BudgetView>, ProblemHttpResult>> GetAsync(
         string id, [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
         var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
-        if (target.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
         if (target.Refused is { } refused)
         {
             return refused;
@@ -132,11 +123,6 @@ public static class BudgetsApi
         [FromQuery(Name = "tenant")] string? tenant, BudgetRequest budget, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
         var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
-        if (target.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
         if (target.Refused is { } refused)
         {
             return refused;
@@ -164,11 +150,6 @@ public static class BudgetsApi
         string id, [FromQuery(Name = "tenant")] string? tenant, BudgetRequest budget, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
         var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
-        if (target.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
         if (target.Refused is { } refused)
         {
             return refused;
@@ -206,15 +187,10 @@ public static class BudgetsApi
         }
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string id, [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
         var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
-        if (target.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
         if (target.Refused is { } refused)
         {
             return refused;
@@ -317,7 +293,8 @@ public static class BudgetsApi
         errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
         extensions: new Dictionary<string, object?> { ["fieldErrors"] = errors });
 
-    private sealed record TenantChoice(string? Tenant, ValidationProblem? Invalid = null, ProblemHttpResult? Refused = null);
+    /// <summary>The tenant a request is about, or why there is none: a validation problem (400), 403 or 404.</summary>
+    private sealed record TenantChoice(string? Tenant, ProblemHttpResult? Refused = null);
 
     /// <summary>
     /// The tenant a request is about: the admin key names it (<c>?tenant=</c>, a tenant with a project); a project key's is its
@@ -342,7 +319,7 @@ public static class BudgetsApi
 
         if (errors.Count > 0)
         {
-            return new TenantChoice(null, Invalid: TypedResults.ValidationProblem(errors));
+            return new TenantChoice(null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest }));
         }
 
         if (!caller.IsAdmin)
