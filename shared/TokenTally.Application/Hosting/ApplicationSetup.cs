@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TokenTally.Application.Json;
+using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
 using TokenTally.Application.Health;
 using TokenTally.Application.Ingestion;
+using TokenTally.Application.Json;
 using TokenTally.Application.Pipeline;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
@@ -36,6 +37,7 @@ public static class ApplicationSetup
         services.AddIngestion();
         services.AddRollups();
         services.AddCosts();
+        services.AddBudgets();
         services.AddPipeline();
         services.AddHealth();
         return services;

@@ -1,3 +1,4 @@
+using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
 using TokenTally.Application.Health;
@@ -32,6 +33,7 @@ public static class TokenTallyApi
         app.MapIngestionApi();
         app.MapCallsApi();
         app.MapCostsApi();
+        app.MapBudgetsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();
         return app;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 
 namespace TokenTally.Application.Projects;
 
@@ -62,4 +63,23 @@ public static class Policies
 
     /// <summary>Any valid key.</summary>
     public const string AnyKey = "any-key";
+
+    /// <summary>The admin key, or a project key with <c>read:project</c> or <c>read:tenant</c>.</summary>
+    public const string AdminOrRead = "admin-or-read";
+}
+
+/// <summary>Met by the admin key, or by a project key with one of <see cref="Scopes"/>: a policy's requirements must all hold, so "either" is one requirement.</summary>
+public sealed class AdminOrScopeRequirement(params string[] scopes) : AuthorizationHandler<AdminOrScopeRequirement>, IAuthorizationRequirement
+{
+    public IReadOnlyList<string> Scopes { get; } = scopes;
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AdminOrScopeRequirement requirement)
+    {
+        if (context.User.IsInRole(Caller.AdminRole) || Scopes.Any(scope => context.User.HasClaim(Caller.ScopeClaim, scope)))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
 }

@@ -22,7 +22,8 @@ public static class ProjectsSetup
             .AddPolicy(Policies.Ingest, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.Ingest))
             .AddPolicy(Policies.Read, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant))
             .AddPolicy(Policies.ReadTenant, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.ReadTenant))
-            .AddPolicy(Policies.AnyKey, policy => policy.RequireAuthenticatedUser());
+            .AddPolicy(Policies.AnyKey, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(Policies.AdminOrRead, policy => policy.AddRequirements(new AdminOrScopeRequirement(KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant)));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
         return services;
     }
@@ -43,6 +44,7 @@ public static class ProjectsSetup
             var needs = policy.Requirements.Select(requirement => requirement switch
             {
                 Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement roles => "the admin key",
+                AdminOrScopeRequirement either => "the admin key or a project key with the scope " + string.Join(" or ", either.Scopes.Select(v => $"'{v}'")),
                 Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement claims =>
                     "a project key with the scope " + string.Join(" or ", (claims.AllowedValues ?? []).Select(v => $"'{v}'")),
                 _ => "a valid key",

@@ -25,7 +25,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         OtherTenant,
     }
 
-    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys);
+    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets);
 
     /// <summary>One request and what each caller gets: a status, and for some a check of what the answer shows.</summary>
     private sealed record Case(string Template, HttpMethod Method, string Path, object? Body, IReadOnlyDictionary<Caller, (HttpStatusCode Status, Func<JsonElement, bool>? Shows)> Expect);
@@ -40,6 +40,13 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         await b1.PostEventsAsync(CallRecords.Batch(CallRecords.Record("b1-call", Pipelines.ClosedHour(1))));
         await a1.SendAdminAsync(HttpMethod.Put, $"/api/v1/admin/tenants/{a1.Tenant}/price-overrides", new { discountPercent = 10 });
         await Host.RunHourAsync();
+        var budgets = new List<string>();
+        foreach (var scope in new object[] { new { project = new[] { a1.Project } }, new { }, new { } })
+        {
+            var created = await a1.SendAdminAsync(HttpMethod.Post, $"/api/v1/budgets?tenant={a1.Tenant}", Budget(scope));
+            budgets.Add((await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        }
+
         var keys = new Dictionary<Caller, string?>
         {
             [Caller.None] = null,
@@ -49,8 +56,10 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = await a1.KeyWithAsync("read:tenant"),
             [Caller.OtherTenant] = await b1.KeyWithAsync("ingest", "read:tenant"),
         };
-        return new World(a1, a2, b1, keys);
+        return new World(a1, a2, b1, keys, budgets);
     }
+
+    private static object Budget(object scope) => new { name = "matrix", scope, period = new { kind = "month" }, amountUsd = 100 };
 
     private static long Calls(JsonElement report) => report.GetProperty("total").GetProperty("calls").GetInt64();
 
@@ -128,6 +137,42 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.OtherTenant] = (HttpStatusCode.OK, r => !HasOverrides(r)),
         });
         yield return new("GET /api/v1/prices/unpriced", HttpMethod.Get, "/api/v1/prices/unpriced", null, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.ReadTenant, Caller.OtherTenant));
+
+        // Budgets: w.Budgets[0] is scoped to a1's project, [1] is tenant-wide, [2] is there to be deleted.
+        var budgets = $"/api/v1/budgets?tenant={a1.Tenant}";
+        string Budget(int index) => $"/api/v1/budgets/{w.Budgets[index]}?tenant={a1.Tenant}";
+        yield return new("GET /api/v1/budgets/", HttpMethod.Get, budgets, null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => r.EnumerateArray().Select(b => b.GetProperty("id").GetString()).SequenceEqual([w.Budgets[0]])),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        });
+        yield return new("GET /api/v1/budgets/", HttpMethod.Get, "/api/v1/budgets", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.BadRequest, null),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => r.GetArrayLength() == 1),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() == 0),
+        });
+        yield return new("POST /api/v1/budgets/", HttpMethod.Post, budgets, new { name = "matrix", period = new { kind = "day" }, amountUsd = 5 }, Only(HttpStatusCode.Created, HttpStatusCode.Forbidden, Caller.Admin));
+        var readBudget = new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, null),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, null),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, null),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        };
+        yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(0), null, readBudget);
+        yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(1), null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget) { [Caller.ReadProject] = (HttpStatusCode.NotFound, null) });
+        yield return new("PUT /api/v1/budgets/{id}", HttpMethod.Put, Budget(1), new { name = "matrix", period = new { kind = "week" }, amountUsd = 50 }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("DELETE /api/v1/budgets/{id}", HttpMethod.Delete, Budget(2), null, Only(HttpStatusCode.NoContent, HttpStatusCode.Forbidden, Caller.Admin));
 
         var projects = $"/api/v1/admin/projects/{a1.Tenant}/{a1.Project}";
         yield return new("POST /api/v1/admin/projects/", HttpMethod.Post, "/api/v1/admin/projects", new { tenant = a1.Tenant, project = a1.Project }, Only(HttpStatusCode.Conflict, HttpStatusCode.Forbidden, Caller.Admin));

@@ -1,0 +1,381 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TokenTally.Application.Alerts;
+using TokenTally.Application.Projects;
+using TokenTally.Core.Budgets;
+using TokenTally.Core.Calls;
+using TokenTally.Storage.Documents;
+
+namespace TokenTally.Application.Budgets;
+
+/// <summary>A budget as sent to POST and PUT; see <see cref="BudgetValidator"/> for the rules and defaults.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record BudgetRequest(
+    string? Name,
+    BudgetPeriodRequest? Period,
+    decimal? AmountUsd,
+    Dictionary<string, List<string>?>? Scope = null,
+    List<decimal>? Thresholds = null,
+    ForecastRequest? Forecast = null,
+    List<string>? Channels = null);
+
+/// <summary><c>kind</c>: day, week, month, quarter or fixed (with <c>from</c> and <c>to</c>, yyyy-MM-dd, <c>to</c> exclusive); <c>timeZone</c>: IANA, default UTC.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record BudgetPeriodRequest(string? Kind, string? TimeZone = null, string? From = null, string? To = null);
+
+/// <summary>Whether to alert when spend is projected to exceed the amount by the period's end.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ForecastRequest(bool Enabled);
+
+public sealed record BudgetView(
+    string Id,
+    string Tenant,
+    string Name,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Scope,
+    BudgetPeriodView Period,
+    decimal AmountUsd,
+    IReadOnlyList<decimal> Thresholds,
+    ForecastView Forecast,
+    IReadOnlyList<string> Channels,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>The period as defined, and the UTC [start, end) of the one holding now (none for a fixed range not under way).</summary>
+public sealed record BudgetPeriodView(string Kind, string TimeZone, string? From, string? To, PeriodWindowView? Current);
+
+public sealed record PeriodWindowView(DateTimeOffset Start, DateTimeOffset End);
+
+/// <summary>The forecast rule: whether it is on, and what it can say now.</summary>
+public sealed record ForecastView(bool Enabled, string? Status);
+
+/// <summary>What the budget endpoints use.</summary>
+public sealed record BudgetServices(BudgetStore Budgets, IChannelDirectory Channels, ProjectStore Projects, TimeProvider Time);
+
+/// <summary>
+/// Budgets of a tenant: the admin key reads and writes any tenant's (naming it: <c>?tenant=acme</c>); a <c>read:tenant</c>
+/// key reads its tenant's; a <c>read:project</c> key reads the budgets scoped to its project alone.
+/// </summary>
+public static class BudgetsApi
+{
+    /// <summary>What an enabled forecast rule says until forecasts exist.</summary>
+    public const string ForecastUnavailable = "unavailable: no forecast yet (spend projections arrive with the forecasting issue)";
+
+    public static IEndpointRouteBuilder MapBudgetsApi(this IEndpointRouteBuilder app)
+    {
+        // Every endpoint answers 400 for a bad or missing ?tenant= or an unknown query parameter.
+        var group = app.MapGroup("/api/v1/budgets").WithTags("Budgets").ProducesValidationProblem();
+        group.MapGet("/", ListAsync).WithName("ListBudgets").RequireAuthorization(Policies.AdminOrRead)
+            .WithSummary("The tenant's budgets (a read:project key: those scoped to its project alone). The admin key names the tenant: ?tenant=acme.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", CreateAsync).WithName("CreateBudget").RequireAuthorization(Policies.Admin)
+            .WithSummary("Creates a budget (admin key, ?tenant=acme): scope, period in an IANA zone, amountUsd, thresholds (default 50, 80, 100 %), forecast rule, channels.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}", GetAsync).WithName("GetBudget").RequireAuthorization(Policies.AdminOrRead)
+            .WithSummary("One budget, with its ETag and the period now under way.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceBudget").RequireAuthorization(Policies.Admin)
+            .WithSummary("Replaces a budget whole (admin key); with If-Match, only if it is unchanged since (412 otherwise).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteBudget").RequireAuthorization(Policies.Admin)
+            .WithSummary("Deletes a budget (admin key); with If-Match, only if it is unchanged since (412 otherwise).")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        return app;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<BudgetView>>, ProblemHttpResult>> ListAsync(
+        [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
+    {
+        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        if (target.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        var now = services.Time.GetUtcNow();
+        var budgets = await services.Budgets.ListAsync(target.Tenant!, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => Visible(caller, b.Budget)).Select(b => ToView(b.Budget, now)).ToList());
+    }
+
+    public static async Task<Results<Ok<BudgetView>, ProblemHttpResult>> GetAsync(
+        string id, [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
+    {
+        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        if (target.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        // A budget the key may not read is answered as missing, as a call of another project is.
+        var stored = await services.Budgets.GetAsync(target.Tenant!, id, cancellationToken);
+        if (stored is null || !Visible(caller, stored.Budget))
+        {
+            return NoSuchBudget(id);
+        }
+
+        response.Headers.ETag = ETagHeader(stored.ETag);
+        return TypedResults.Ok(ToView(stored.Budget, services.Time.GetUtcNow()));
+    }
+
+    public static async Task<Results<Created<BudgetView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        [FromQuery(Name = "tenant")] string? tenant, BudgetRequest budget, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
+    {
+        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        if (target.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        var (valid, errors) = await ValidateAsync(budget, target.Tenant!, services.Channels, cancellationToken);
+        if (valid is null)
+        {
+            return errors!;
+        }
+
+        var now = services.Time.GetUtcNow();
+        var document = ToDocument(BudgetStore.NewId(), target.Tenant!, valid, now, now);
+        var written = await services.Budgets.CreateAsync(document, cancellationToken);
+        if (!written.Succeeded)
+        {
+            throw new InvalidOperationException($"A new budget id ({document.Id}) was already taken in tenant {document.Tenant}: {written.Status}.");
+        }
+
+        response.Headers.ETag = ETagHeader(written.ETag!);
+        return TypedResults.Created(Location(document, caller), ToView(document, now));
+    }
+
+    public static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        string id, [FromQuery(Name = "tenant")] string? tenant, BudgetRequest budget, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
+    {
+        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        if (target.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        var current = await services.Budgets.GetAsync(target.Tenant!, id, cancellationToken);
+        if (current is null)
+        {
+            return NoSuchBudget(id);
+        }
+
+        var (valid, errors) = await ValidateAsync(budget, target.Tenant!, services.Channels, cancellationToken);
+        if (valid is null)
+        {
+            return errors!;
+        }
+
+        if (!TryIfMatch(request, out var ifMatch) || (ifMatch is not null && ifMatch != current.ETag))
+        {
+            return Changed(id);
+        }
+
+        var now = services.Time.GetUtcNow();
+        var document = ToDocument(id, target.Tenant!, valid, current.Budget.CreatedAt, now);
+        var written = await services.Budgets.ReplaceAsync(document, current.ETag, cancellationToken);
+        switch (written.Status)
+        {
+            case WriteStatus.Succeeded:
+                response.Headers.ETag = ETagHeader(written.ETag!);
+                return TypedResults.Ok(ToView(document, now));
+            case WriteStatus.NotFound:
+                return NoSuchBudget(id);
+            default:
+                return Changed(id);
+        }
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
+    {
+        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        if (target.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        if (!TryIfMatch(request, out var ifMatch))
+        {
+            return await services.Budgets.GetAsync(target.Tenant!, id, cancellationToken) is null ? NoSuchBudget(id) : Changed(id);
+        }
+
+        var deleted = await services.Budgets.DeleteAsync(target.Tenant!, id, ifMatch, cancellationToken);
+        return deleted.Status switch
+        {
+            WriteStatus.Succeeded => TypedResults.NoContent(),
+            WriteStatus.NotFound => NoSuchBudget(id),
+            _ => Changed(id),
+        };
+    }
+
+    /// <summary>The budget's definition in the API's terms, with the current period worked out from its zone.</summary>
+    public static BudgetView ToView(BudgetDocument document, DateTimeOffset now)
+    {
+        var budget = ToBudget(document);
+        var current = budget.Period.Containing(now);
+        var period = document.Period;
+        return new BudgetView(
+            document.Id,
+            document.Tenant,
+            document.Name,
+            document.Scope,
+            new BudgetPeriodView(period.Kind, period.TimeZone, period.From, period.To, current is null ? null : new PeriodWindowView(current.Start, current.End)),
+            document.AmountUsd,
+            document.Thresholds,
+            new ForecastView(document.AlertOnForecast, document.AlertOnForecast ? ForecastUnavailable : null),
+            document.Channels,
+            document.CreatedAt,
+            document.UpdatedAt);
+    }
+
+    /// <summary>A stored budget as the domain sees it; it was validated when written.</summary>
+    public static Budget ToBudget(BudgetDocument document)
+    {
+        var draft = new BudgetDraft(
+            document.Name,
+            document.Scope.ToDictionary(f => f.Key, f => (IReadOnlyList<string>?)f.Value),
+            new PeriodDraft(document.Period.Kind, document.Period.TimeZone, document.Period.From, document.Period.To),
+            document.AmountUsd,
+            document.Thresholds,
+            document.AlertOnForecast,
+            document.Channels);
+        var validation = BudgetValidator.Validate(draft);
+        return validation.Budget ?? throw new InvalidOperationException(
+            $"Stored budget {document.Tenant}/{document.Id} is no longer valid: {string.Join("; ", validation.Errors.Select(e => $"{e.Field}: {e.Message}"))}");
+    }
+
+    private static BudgetDocument ToDocument(string id, string tenant, Budget budget, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new(
+        id,
+        tenant,
+        budget.Name,
+        budget.Scope.Filters.ToDictionary(f => BudgetScope.NameOf(f.Key), f => f.Value),
+        new BudgetPeriodDocument(
+            budget.Period.Kind.ToString().ToLowerInvariant(),
+            budget.Period.Zone.Id,
+            budget.Period.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            budget.Period.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        budget.AmountUsd,
+        budget.Thresholds,
+        budget.AlertOnForecast,
+        budget.Channels,
+        createdAt,
+        updatedAt);
+
+    /// <summary>Checks the request with the domain's rules, then each well-formed channel id against the tenant's channels.</summary>
+    private static async Task<(Budget? Budget, ValidationProblem? Errors)> ValidateAsync(BudgetRequest request, string tenant, IChannelDirectory channels, CancellationToken cancellationToken)
+    {
+        var draft = new BudgetDraft(
+            request.Name,
+            request.Scope?.ToDictionary(f => f.Key, f => (IReadOnlyList<string>?)f.Value),
+            request.Period is { } p ? new PeriodDraft(p.Kind, p.TimeZone, p.From, p.To) : null,
+            request.AmountUsd,
+            request.Thresholds,
+            request.Forecast?.Enabled,
+            request.Channels);
+        var validation = BudgetValidator.Validate(draft);
+        var errors = validation.Errors.ToList();
+        var ids = request.Channels ?? [];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (errors.All(e => e.Field != $"channels[{i}]") && BudgetValidator.IsChannelId(ids[i]) && !await channels.ExistsAsync(tenant, ids[i], cancellationToken))
+            {
+                errors.Add(new FieldError($"channels[{i}]", "unknown", $"Tenant {tenant} has no channel '{ids[i]}'."));
+            }
+        }
+
+        return errors.Count == 0 ? (validation.Budget, null) : (null, ValidationProblem(errors));
+    }
+
+    /// <summary>A validation problem listing each field's messages (<c>errors</c>) and each error with its code (<c>fieldErrors</c>).</summary>
+    private static ValidationProblem ValidationProblem(IReadOnlyList<FieldError> errors) => TypedResults.ValidationProblem(
+        errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+        extensions: new Dictionary<string, object?> { ["fieldErrors"] = errors });
+
+    /// <summary>The tenant a request is about, or why there is none: a validation problem (400), 403 or 404.</summary>
+    private sealed record TenantChoice(string? Tenant, ProblemHttpResult? Refused = null);
+
+    /// <summary>
+    /// The tenant a request is about: the admin key names it (<c>?tenant=</c>, a tenant with a project); a project key's is its
+    /// own, and naming another is refused. Any other query parameter is an error.
+    /// </summary>
+    private static async Task<TenantChoice> TenantOfAsync(string? tenant, HttpRequest request, Caller caller, ProjectStore projects, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var name in request.Query.Keys.Where(k => k != "tenant"))
+        {
+            errors[name] = [$"'{name}' is not a parameter of this endpoint; it takes tenant only (for the admin key)."];
+        }
+
+        if (caller.IsAdmin && tenant is null)
+        {
+            errors["tenant"] = ["The admin key names the tenant whose budgets it means: ?tenant=acme."];
+        }
+        else if (tenant is not null && !ProjectStore.IsValidName(tenant))
+        {
+            errors["tenant"] = ["tenant must be 2-63 lower-case letters, digits or dashes."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new TenantChoice(null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest }));
+        }
+
+        if (!caller.IsAdmin)
+        {
+            return tenant is null || tenant == caller.RequiredTenant
+                ? new TenantChoice(caller.RequiredTenant)
+                : new TenantChoice(null, Refused: TypedResults.Problem(title: "Forbidden", detail: $"This key reads tenant '{caller.RequiredTenant}' only.", statusCode: StatusCodes.Status403Forbidden));
+        }
+
+        return (await projects.ListTenantsAsync(cancellationToken)).Contains(tenant!)
+            ? new TenantChoice(tenant)
+            : new TenantChoice(null, Refused: TypedResults.Problem(title: "Not found", detail: $"No tenant '{tenant}': a tenant comes into being with its first project.", statusCode: StatusCodes.Status404NotFound));
+    }
+
+    /// <summary>A read:project key sees the budgets scoped to its project alone; the admin and read:tenant keys see all.</summary>
+    private static bool Visible(Caller caller, BudgetDocument budget) =>
+        caller.ReadableProjectOnly is not { } own || (budget.Scope.TryGetValue("project", out var projects) && projects is [var only] && only == own);
+
+    private static string Location(BudgetDocument budget, Caller caller) =>
+        $"/api/v1/budgets/{budget.Id}" + (caller.IsAdmin ? $"?tenant={budget.Tenant}" : string.Empty);
+
+    /// <summary>The store's etag, opaque to clients, as a strong entity tag (stores' etags may hold quotes).</summary>
+    private static string ETagHeader(string etag) => $"\"{Convert.ToBase64String(Encoding.UTF8.GetBytes(etag)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}\"";
+
+    /// <summary>
+    /// The store etag an If-Match header names: null for none or <c>*</c>; false when it names none this API issued (so it
+    /// matches nothing).
+    /// </summary>
+    private static bool TryIfMatch(HttpRequest request, out string? etag)
+    {
+        etag = null;
+        var header = request.Headers.IfMatch.ToString().Trim();
+        if (header is "" or "*")
+        {
+            return true;
+        }
+
+        if (header.Length < 2 || header[0] != '"' || header[^1] != '"')
+        {
+            return false;
+        }
+
+        var text = header[1..^1].Replace('-', '+').Replace('_', '/');
+        var bytes = new byte[text.Length];
+        if (!Convert.TryFromBase64String(text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='), bytes, out var written))
+        {
+            return false;
+        }
+
+        etag = Encoding.UTF8.GetString(bytes, 0, written);
+        return true;
+    }
+
+    private static ProblemHttpResult NoSuchBudget(string id) =>
+        TypedResults.Problem(title: "Not found", detail: $"No budget '{id}' that this key may read.", statusCode: StatusCodes.Status404NotFound);
+
+    private static ProblemHttpResult Changed(string id) =>
+        TypedResults.Problem(title: "Precondition failed", detail: $"Budget '{id}' has changed since the ETag in If-Match: read it again and retry.", statusCode: StatusCodes.Status412PreconditionFailed);
+}
