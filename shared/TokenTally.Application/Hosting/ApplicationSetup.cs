@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TokenTally.Application.Json;
+using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
 using TokenTally.Application.Health;
 using TokenTally.Application.Ingestion;
+using TokenTally.Application.Json;
 using TokenTally.Application.Pipeline;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
@@ -38,6 +39,7 @@ public static class ApplicationSetup
         services.AddCosts();
         services.AddPipeline();
         services.AddHealth();
+        services.AddAlertChannels();
         return services;
     }
 }
