@@ -26,7 +26,12 @@ internal sealed class TeamsWorkflowSender(IHttpClientFactory clients, TimeProvid
         try
         {
             using var response = await clients.CreateClient(HttpAttempts.ClientName).PostAsync(url, content, cancellationToken);
-            return HttpAttempts.Of(response, time);
+            var attempt = HttpAttempts.Of(response, time);
+
+            // A trigger restricted to tenant users wants an Entra token we do not send; say so rather than just "401".
+            return (int)response.StatusCode is 401 or 403
+                ? attempt with { Error = $"{attempt.Error}: the Workflows trigger may be restricted to signed-in users; set 'Who can trigger the flow?' to 'Anyone'" }
+                : attempt;
         }
         catch (HttpRequestException failure)
         {

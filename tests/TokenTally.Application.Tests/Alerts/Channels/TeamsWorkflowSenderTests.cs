@@ -101,8 +101,20 @@ public sealed class TeamsWorkflowSenderTests
         Assert.Equal("HTTP 400 (BadRequest)", attempt.Error);
     }
 
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task ATriggerThatWantsSignedInUsersIsNamedAsTheLikelyCause(int status)
+    {
+        var (_, attempt) = await SendAsync(answer: new ReceiverAnswer(status));
+
+        Assert.Equal(AttemptResult.Permanent, attempt.Result);
+        Assert.Contains("restricted to signed-in users", attempt.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-sig", attempt.Error, StringComparison.Ordinal);
+    }
+
     private static EvaluationResults Validate(JsonNode card)
-        => AdaptiveCard14.Evaluate(JsonSerializer.SerializeToElement(card), new EvaluationOptions { OutputFormat = OutputFormat.List });
+        => AdaptiveCard14.Evaluate(JsonSerializer.SerializeToElement(card), new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
 
     private static IEnumerable<string> Errors(EvaluationResults result)
         => (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"));
