@@ -21,8 +21,10 @@ public static class AlertChannelsSetup
         services.TryAddSingleton(TimeProvider.System);
 
         // No redirects (a signed request must reach the configured host only); attempts are timed by ChannelDelivery.
+        // No HttpClientFactory request logging either: it logs the URL's path, and a Teams Workflows URL is a secret.
         services.AddHttpClient(HttpAttempts.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RemoveAllLoggers();
         services.AddSingleton<IAlertChannelSender, TeamsWorkflowSender>();
         services.AddSingleton<IAlertChannelSender, SmtpSender>();
         services.AddSingleton<IAlertChannelSender, AcsEmailSender>();

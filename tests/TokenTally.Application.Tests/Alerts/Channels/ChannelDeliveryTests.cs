@@ -70,7 +70,7 @@ public sealed class ChannelDeliveryTests
     }
 
     [Fact]
-    public async Task NoSecretAppearsInAnyDeliveryRecord()
+    public async Task NoSecretAppearsInAnyDeliveryRecordOrLogLine()
     {
         // Every channel fails: HTTP ones answer 401 once and then refuse connections, SMTP is refused outright.
         await using var teams = await HttpReceiver.StartAsync((_, _) => new ReceiverAnswer(503));
@@ -82,13 +82,15 @@ public sealed class ChannelDeliveryTests
             await teams.StopAsync();
             await hook.StopAsync();
         };
-        await using var services = ChannelsUnderTest.Create(clock);
+        var logs = new RecordedLogs();
+        await using var services = ChannelsUnderTest.Create(clock, logs: logs);
         var world = new World(teams, hook, acs, Testing.LoopbackPorts.Free());
 
         var records = await services.Delivery().DeliverAsync(world.Channels, world.Secrets, Notifications.BudgetCrossed(), TestContext.Current.CancellationToken);
 
         Assert.All(records, r => Assert.Equal(DeliveryOutcome.Failed, r.Outcome));
-        var recorded = JsonSerializer.Serialize(records) + string.Join("\n", records);
+        Assert.NotEmpty(logs.Lines);
+        var recorded = JsonSerializer.Serialize(records) + string.Join("\n", records) + string.Join("\n", logs.Lines);
         foreach (var secret in new[] { teams.Url(TeamsPath).AbsoluteUri, TeamsPath, "teams-sig-Zq81x", "9b1e", SmtpPassword, AcsKey, SigningSecret, SigningSecret["whsec_".Length..] })
         {
             Assert.DoesNotContain(secret, recorded, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using TokenTally.Application.Alerts.Channels;
 using TokenTally.Core.Alerts;
 
@@ -8,13 +9,13 @@ namespace TokenTally.Application.Tests.Alerts.Channels;
 /// <summary>The alert channels as the hosts compose them (<see cref="AlertChannelsSetup.AddAlertChannels"/>), on a given clock.</summary>
 internal static class ChannelsUnderTest
 {
-    public static ServiceProvider Create(TimeProvider time, Dictionary<string, string?>? settings = null, TokenCredential? credential = null)
+    public static ServiceProvider Create(TimeProvider time, Dictionary<string, string?>? settings = null, TokenCredential? credential = null, RecordedLogs? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(time)
-            .AddLogging();
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs ?? new RecordedLogs()));
         if (credential is not null)
         {
             services.AddSingleton(credential);
