@@ -49,5 +49,5 @@ internal static class HttpAttempts
     };
 
     /// <summary>ConnectionRefused → connection refused.</summary>
-    private static string Words(string pascal) => string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? " " + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    public static string Words(string pascal) => string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? " " + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

@@ -57,7 +57,7 @@ internal sealed class SmtpSender : IAlertChannelSender
         }
         catch (SocketException socket)
         {
-            return DeliveryAttempt.Transient($"connection failed: {socket.SocketErrorCode}");
+            return DeliveryAttempt.Transient($"connection failed: {HttpAttempts.Words(socket.SocketErrorCode.ToString())}");
         }
         catch (Exception dropped) when (dropped is SmtpProtocolException or IOException or ServiceNotConnectedException)
         {

@@ -55,6 +55,32 @@ public sealed class ChannelDeliveryTests
     }
 
     [Fact]
+    public async Task AnAttemptWithoutAnAnswerInTimeIsRetried()
+    {
+        await using var hook = await HttpReceiver.StartAsync((n, _) => new ReceiverAnswer(200, Delay: n == 1 ? TimeSpan.FromSeconds(30) : TimeSpan.Zero));
+        var clock = new SkippingClock(TimeProvider.System.GetUtcNow());
+        await using var services = ChannelsUnderTest.Create(clock, new() { ["TokenTally:Alerts:Channels:AttemptTimeout"] = "00:00:01" });
+        var world = new World(null, hook, null, 25);
+
+        var record = Assert.Single(await services.Delivery().DeliverAsync([world.Channels[1]], world.Secrets, Notifications.BudgetCrossed(), TestContext.Current.CancellationToken));
+
+        Assert.Equal((DeliveryOutcome.Delivered, 2), (record.Outcome, record.Attempts));
+        Assert.Equal([TimeSpan.FromSeconds(2)], clock.Waits);
+        Assert.Equal(2, hook.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ARefusedSmtpConnectionIsTransient()
+    {
+        await using var services = ChannelsUnderTest.Create(TimeProvider.System);
+        var world = new World(null, null, null, Testing.LoopbackPorts.Free());
+
+        var attempt = await services.Sender(ChannelKind.Smtp).SendAsync(world.Channels[3], world.Secrets, Notifications.BudgetCrossed(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(DeliveryAttempt.Transient("connection failed: connection refused"), attempt);
+    }
+
+    [Fact]
     public async Task APermanentFailureIsNotRetried()
     {
         await using var teams = await HttpReceiver.StartAsync((_, _) => new ReceiverAnswer(404));

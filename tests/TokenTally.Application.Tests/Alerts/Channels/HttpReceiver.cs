@@ -9,7 +9,7 @@ using TokenTally.Testing;
 namespace TokenTally.Application.Tests.Alerts.Channels;
 
 /// <summary>What a receiver answers to its n-th request (1-based).</summary>
-internal sealed record ReceiverAnswer(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null);
+internal sealed record ReceiverAnswer(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
 
 /// <summary>One request as it arrived, with its raw body bytes.</summary>
 internal sealed record ReceivedRequest(string Method, string PathAndQuery, IHeaderDictionary Headers, byte[] Body)
@@ -73,6 +73,18 @@ internal sealed class HttpReceiver : IAsyncDisposable
             body.ToArray());
         Requests.Enqueue(request);
         var answer = _answer(Interlocked.Increment(ref _count), request);
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(answer.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         context.Response.StatusCode = answer.Status;
         foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
         {
