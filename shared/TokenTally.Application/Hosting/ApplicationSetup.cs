@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
@@ -40,6 +41,7 @@ public static class ApplicationSetup
         services.AddBudgets();
         services.AddPipeline();
         services.AddHealth();
+        services.AddAlertChannels();
         return services;
     }
 }
