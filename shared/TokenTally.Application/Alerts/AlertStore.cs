@@ -115,6 +115,45 @@ public sealed class AlertStore(IDocumentStore store)
         throw new InvalidOperationException($"Alert {tenant}/{id} kept changing under {MaxAttempts} transitions in a row.");
     }
 
+    /// <summary>The tenant's alerts with notifications still to be dispatched, oldest transition first within each alert.</summary>
+    public async Task<IReadOnlyList<StoredAlert>> WithOutboxAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var pending = new List<StoredAlert>();
+        await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Config, Partition(tenant), AllAlerts, cancellationToken))
+        {
+            if (Read(document) is { Document.Outbox.Count: > 0 } alert)
+            {
+                pending.Add(alert);
+            }
+        }
+
+        return pending.OrderBy(a => a.Document.Outbox[0].At).ThenBy(a => a.Alert.Key.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Takes the dispatched notifications (by idempotency id) out of an alert's outbox, under the etag read, retrying on a
+    /// concurrent write; notifications added meanwhile stay. Taking ids no longer there changes nothing.
+    /// </summary>
+    public async Task MarkDispatchedAsync(string tenant, string id, IReadOnlyCollection<string> idempotencyIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyIds);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await GetAsync(tenant, id, cancellationToken) is not { } current || !current.Document.Outbox.Any(t => idempotencyIds.Contains(t.IdempotencyId)))
+            {
+                return;
+            }
+
+            var document = current.Document with { Outbox = current.Document.Outbox.Where(t => !idempotencyIds.Contains(t.IdempotencyId)).ToList() };
+            if ((await WriteAsync(document, current.ETag, cancellationToken)).Status is WriteStatus.Succeeded or WriteStatus.NotFound)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Alert {tenant}/{id} kept changing under {MaxAttempts} attempts to mark its notifications dispatched.");
+    }
+
     /// <summary>
     /// One page of a tenant's alerts matching <paramref name="filter"/>, newest first (by creation, then id): the partition is
     /// read whole and sorted here, as the document port has no ORDER BY.

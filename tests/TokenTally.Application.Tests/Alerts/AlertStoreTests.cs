@@ -73,6 +73,25 @@ public sealed class AlertStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task DispatchedNotificationsLeaveTheOutboxAndOnesAddedMeanwhileStay()
+    {
+        var alerts = CreateSut();
+        var ct = TestContext.Current.CancellationToken;
+        var observation = Observation();
+        await alerts.EvaluateAsync("acme", observation, AlertPolicy.Default, Hour.AddHours(1), ct);
+        await alerts.EvaluateAsync("acme", Observation(rule: "budget:quiet", value: 1m), AlertPolicy.Default, Hour.AddHours(1), ct);
+        var pending = await alerts.WithOutboxAsync("acme", ct);
+        var fired = Assert.Single(Assert.Single(pending).Document.Outbox);
+
+        await alerts.EvaluateAsync("acme", Observation(hour: 1, value: 1m), AlertPolicy.Default, Hour.AddHours(2), ct);
+        await alerts.MarkDispatchedAsync("acme", observation.Key.Id, [fired.IdempotencyId], ct);
+        await alerts.MarkDispatchedAsync("acme", observation.Key.Id, [fired.IdempotencyId], ct);
+
+        var left = Assert.Single(await alerts.WithOutboxAsync("acme", ct));
+        Assert.Equal(["resolved:1"], left.Document.Outbox.Select(t => t.Transition));
+    }
+
+    [Fact]
     public async Task PagesAreNewestFirstAndTheCursorContinuesWhereThePreviousPageEnded()
     {
         var alerts = CreateSut();
