@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
@@ -39,6 +40,7 @@ public static class ApplicationSetup
         services.AddRollups();
         services.AddCosts();
         services.AddBudgets();
+        services.AddAlerts();
         services.AddPipeline();
         services.AddHealth();
         services.AddAlertChannels();

@@ -1,3 +1,4 @@
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
@@ -34,6 +35,7 @@ public static class TokenTallyApi
         app.MapCallsApi();
         app.MapCostsApi();
         app.MapBudgetsApi();
+        app.MapAlertsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();
         return app;

@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Tests.Hosts;
+using TokenTally.Core.Alerts;
 using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Projects;
@@ -25,7 +27,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         OtherTenant,
     }
 
-    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets);
+    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets, IReadOnlyList<string> Alerts);
 
     /// <summary>One request and what each caller gets: a status, and for some a check of what the answer shows.</summary>
     private sealed record Case(string Template, HttpMethod Method, string Path, object? Body, IReadOnlyDictionary<Caller, (HttpStatusCode Status, Func<JsonElement, bool>? Shows)> Expect);
@@ -47,6 +49,16 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             budgets.Add((await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
         }
 
+        // Alerts come from rules, not the API: [0] is scoped to a1's project, [1] is tenant-wide.
+        var alerts = new List<string>();
+        foreach (var scope in new[] { AlertScopes.Project(a1.Project), AlertScopes.Tenant })
+        {
+            var key = new AlertKey("budget:matrix", scope, "2026-12", 80m);
+            await Host.Services.GetRequiredService<AlertStore>().EvaluateAsync(
+                a1.Tenant, new AlertObservation(key, AlertSeverity.Warning, Pipelines.ClosedHour(1), 90m), AlertPolicy.Default, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
+            alerts.Add(key.Id);
+        }
+
         var keys = new Dictionary<Caller, string?>
         {
             [Caller.None] = null,
@@ -56,7 +68,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = await a1.KeyWithAsync("read:tenant"),
             [Caller.OtherTenant] = await b1.KeyWithAsync("ingest", "read:tenant"),
         };
-        return new World(a1, a2, b1, keys, budgets);
+        return new World(a1, a2, b1, keys, budgets, alerts);
     }
 
     private static object Budget(object scope) => new { name = "matrix", scope, period = new { kind = "month" }, amountUsd = 100 };
@@ -174,6 +186,30 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         yield return new("PUT /api/v1/budgets/{id}", HttpMethod.Put, Budget(1), new { name = "matrix", period = new { kind = "week" }, amountUsd = 50 }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
         yield return new("DELETE /api/v1/budgets/{id}", HttpMethod.Delete, Budget(2), null, Only(HttpStatusCode.NoContent, HttpStatusCode.Forbidden, Caller.Admin));
 
+        // Alerts: w.Alerts[0] is scoped to a1's project, [1] is tenant-wide (acknowledged, snoozed, then resolved by the admin).
+        yield return new("GET /api/v1/alerts/", HttpMethod.Get, $"/api/v1/alerts?tenant={a1.Tenant}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, r => AlertIds(r).Count == 2),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => AlertIds(r).SequenceEqual([w.Alerts[0]])),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => AlertIds(r).Count == 2),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        });
+        yield return new("GET /api/v1/alerts/", HttpMethod.Get, "/api/v1/alerts", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.BadRequest, null),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => AlertIds(r).Count == 1),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => AlertIds(r).Count == 2),
+            [Caller.OtherTenant] = (HttpStatusCode.OK, r => AlertIds(r).Count == 0),
+        });
+        string Alert(string action) => $"/api/v1/alerts/{w.Alerts[1]}/{action}?tenant={a1.Tenant}";
+        yield return new("POST /api/v1/alerts/{id}/acknowledge", HttpMethod.Post, Alert("acknowledge"), null, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("POST /api/v1/alerts/{id}/snooze", HttpMethod.Post, Alert("snooze"), new { until = DateTimeOffset.UtcNow.AddDays(1) }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("POST /api/v1/alerts/{id}/resolve", HttpMethod.Post, Alert("resolve"), null, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+
         var projects = $"/api/v1/admin/projects/{a1.Tenant}/{a1.Project}";
         yield return new("POST /api/v1/admin/projects/", HttpMethod.Post, "/api/v1/admin/projects", new { tenant = a1.Tenant, project = a1.Project }, Only(HttpStatusCode.Conflict, HttpStatusCode.Forbidden, Caller.Admin));
         yield return new("GET /api/v1/admin/projects/{tenant}/{project}", HttpMethod.Get, projects, null, admin);
@@ -187,6 +223,8 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         yield return new("GET /api/v1/pipeline/runs/", HttpMethod.Get, "/api/v1/pipeline/runs", null, admin);
         yield return new("GET /api/v1/pipeline/runs/{id}", HttpMethod.Get, "/api/v1/pipeline/runs/hourly-2000010100", null, Only(HttpStatusCode.NotFound, HttpStatusCode.Forbidden, Caller.Admin));
     }
+
+    private static List<string?> AlertIds(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetString()).ToList();
 
     private static bool HasOverrides(JsonElement catalog) => catalog.TryGetProperty("tenantOverrides", out var overrides) && overrides.ValueKind == JsonValueKind.Object;
 
