@@ -1,3 +1,4 @@
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
@@ -33,6 +34,7 @@ public static class TokenTallyApi
         app.MapIngestionApi();
         app.MapCallsApi();
         app.MapCostsApi();
+        app.MapChannelsApi();
         app.MapBudgetsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();
