@@ -88,20 +88,20 @@ public static class ChannelValidator
             return (null, errors);
         }
 
+        if (!ChannelKindNames.All.Contains(request.Kind, StringComparer.Ordinal))
+        {
+            errors.Add(new FieldError("kind", "enum", $"kind '{request.Kind}' is not one of {string.Join(", ", ChannelKindNames.All)}."));
+            return (null, errors);
+        }
+
         var context = new Context(request.Settings ?? [], request.Secrets ?? [], storedSecrets, allowLoopbackHttp, errors);
         AlertChannel? definition = request.Kind switch
         {
             ChannelKindNames.Teams => Teams(channelId, context),
             ChannelKindNames.Webhook => Webhook(channelId, context),
             ChannelKindNames.Smtp => Smtp(channelId, context),
-            ChannelKindNames.AcsEmail => AcsEmail(channelId, context),
-            _ => null,
+            _ => AcsEmail(channelId, context),
         };
-        if (definition is null && errors.Count == 0)
-        {
-            errors.Add(new FieldError("kind", "enum", $"kind '{request.Kind}' is not one of {string.Join(", ", ChannelKindNames.All)}."));
-        }
-
         if (errors.Count > 0 || definition is null)
         {
             return (null, errors);

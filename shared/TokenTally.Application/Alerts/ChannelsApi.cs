@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -274,14 +275,14 @@ public static class ChannelsApi
 
         var now = services.Time.GetUtcNow();
         var notification = new AlertNotification(
-            AlertNotification.IdempotencyIdFor($"channel-test:{channel.Tenant}/{channel.Id}", now.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            AlertNotification.IdempotencyIdFor($"channel-test:{channel.Tenant}/{channel.Id}", now.ToString("O", CultureInfo.InvariantCulture)),
             TestAlertTitle,
             AlertSeverity.Info,
             $"A test of channel '{channel.Name}': if you read this, TokenTally's alerts reach it.",
             [
                 new("Tenant", channel.Tenant),
                 new("Channel", $"{channel.Name} ({ChannelKindNames.NameOf(channel.Definition.Kind)})"),
-                new("Sent", now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)),
+                new("Sent", now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)),
             ],
             new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/"),
             now);

@@ -223,6 +223,7 @@ public abstract class ChannelsApiTests(Func<Task<IApiHost>> start) : ApiSpecific
         {
             ("unknown kind", () => new JsonObject { ["name"] = "x", ["kind"] = "pager" }, [("kind", "enum")]),
             ("no name", () => { var b = Webhook(); b.Remove("name"); return b; }, [("name", "required")]),
+            ("no name and an unknown kind", () => new JsonObject { ["kind"] = "pager" }, [("name", "required"), ("kind", "enum")]),
             ("a URL that is no URL", () => Webhook(url: "hooks.example.com"), [("settings.url", "format")]),
             ("a plain-http URL elsewhere than loopback", () => Webhook(url: "http://hooks.example.com/x"), [("settings.url", "https")]),
             ("a Teams URL over plain http", () => Teams("http://prod-00.westeurope.logic.azure.com/workflows/1"), [("secrets.webhookUrl", "https")]),
