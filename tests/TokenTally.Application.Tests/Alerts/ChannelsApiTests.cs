@@ -192,6 +192,8 @@ public abstract class ChannelsApiTests(Func<Task<IApiHost>> start) : ApiSpecific
         Assert.True(setAt.GetProperty("set").GetBoolean());
         Assert.Equal(["set", "updatedAt"], setAt.EnumerateObject().Select(p => p.Name));
         Assert.Equal(first, await secrets.GetAsync(session.Tenant, id, "signingSecret", TestContext.Current.CancellationToken));
+        var apart = await Host.Services.GetRequiredService<IDocumentStore>().GetAsync(DocumentContainer.Config, $"{session.Tenant}|secrets", $"channel:{id}:signingSecret", TestContext.Current.CancellationToken);
+        Assert.Equal(first, apart?.Data["value"]?.GetValue<string>());
 
         var withoutSecret = Webhook(name: "renamed");
         withoutSecret.Remove("secrets");
