@@ -56,8 +56,7 @@ public static class AlertsApi
     /// <summary>The alerts one page holds unless <c>limit</c> says otherwise.</summary>
     public const int DefaultLimit = 50;
 
-    private static readonly string[] ListParameters = ["tenant", "state", "severity", "rule", "scope", "limit", "cursor"];
-    private static readonly string[] WriteParameters = ["tenant"];
+    private static readonly string[] ListParameters = ["state", "severity", "rule", "scope", "limit", "cursor"];
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
@@ -91,7 +90,7 @@ public static class AlertsApi
         [AsParameters] AlertServices services,
         CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, ListParameters, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "alerts", cancellationToken, ListParameters);
         if (target.Refused is { } refused)
         {
             return refused;
@@ -139,7 +138,7 @@ public static class AlertsApi
 
         if (errors.Count > 0)
         {
-            return ValidationProblem(errors);
+            return TenantResources.ValidationProblem(errors);
         }
 
         // A read:project key sees the alerts of its project's scope alone: asking for another scope is refused.
@@ -167,7 +166,7 @@ public static class AlertsApi
     {
         if (snooze.Until is not { } until)
         {
-            return ValidationProblem([new FieldError("until", "required", "until is required: the time (RFC 3339) the snooze ends.")]);
+            return TenantResources.ValidationProblem([new FieldError("until", "required", "until is required: the time (RFC 3339) the snooze ends.")]);
         }
 
         return await TransitionAsync(id, tenant, request, caller, services, alert => AlertLifecycle.Snooze(alert, until.ToUniversalTime(), AlertPolicy.Default, services.Time.GetUtcNow()), cancellationToken);
@@ -199,7 +198,7 @@ public static class AlertsApi
     private static async Task<Results<Ok<AlertView>, ValidationProblem, ProblemHttpResult>> TransitionAsync(
         string id, string? tenant, HttpRequest request, Caller caller, AlertServices services, Func<Alert, AlertCommandResult> transition, CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, WriteParameters, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "alerts", cancellationToken);
         if (target.Refused is { } refused)
         {
             return refused;
@@ -209,8 +208,8 @@ public static class AlertsApi
         return outcome switch
         {
             { Alert: null } => TypedResults.Problem(title: "Not found", detail: $"No alert '{id}' in tenant '{target.Tenant}'.", statusCode: StatusCodes.Status404NotFound),
-            { Result.Refusal: AlertRefusal.SnoozeInPast } => ValidationProblem([new FieldError("until", "past", outcome.Result.Reason!)]),
-            { Result.Refusal: AlertRefusal.SnoozeTooLong } => ValidationProblem([new FieldError("until", "range", outcome.Result.Reason!)]),
+            { Result.Refusal: AlertRefusal.SnoozeInPast } => TenantResources.ValidationProblem([new FieldError("until", "past", outcome.Result.Reason!)]),
+            { Result.Refusal: AlertRefusal.SnoozeTooLong } => TenantResources.ValidationProblem([new FieldError("until", "range", outcome.Result.Reason!)]),
             { Result.Refusal: AlertRefusal.WrongState } => TypedResults.Problem(title: "Conflict", detail: outcome.Result.Reason, statusCode: StatusCodes.Status409Conflict),
             _ => TypedResults.Ok(ToView(outcome.Alert.Alert)),
         };
@@ -223,50 +222,4 @@ public static class AlertsApi
         AlertSeverity.Critical => "critical",
         _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, "Unknown severity."),
     };
-
-    /// <summary>A validation problem listing each field's messages (<c>errors</c>) and each error with its code (<c>fieldErrors</c>).</summary>
-    private static ValidationProblem ValidationProblem(IReadOnlyList<FieldError> errors) => TypedResults.ValidationProblem(
-        errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-        extensions: new Dictionary<string, object?> { ["fieldErrors"] = errors });
-
-    /// <summary>The tenant a request is about, or why there is none: a validation problem (400), 403 or 404.</summary>
-    private sealed record TenantChoice(string? Tenant, ProblemHttpResult? Refused = null);
-
-    /// <summary>
-    /// The tenant a request is about: the admin key names it (<c>?tenant=</c>, a tenant with a project); a project key's is its
-    /// own, and naming another is refused. A query parameter the endpoint does not take is an error.
-    /// </summary>
-    private static async Task<TenantChoice> TenantOfAsync(string? tenant, string[] parameters, HttpRequest request, Caller caller, ProjectStore projects, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>();
-        foreach (var name in request.Query.Keys.Where(k => !parameters.Contains(k)))
-        {
-            errors[name] = [$"'{name}' is not a parameter of this endpoint; it takes {string.Join(", ", parameters)}."];
-        }
-
-        if (caller.IsAdmin && tenant is null)
-        {
-            errors["tenant"] = ["The admin key names the tenant whose alerts it means: ?tenant=acme."];
-        }
-        else if (tenant is not null && !ProjectStore.IsValidName(tenant))
-        {
-            errors["tenant"] = ["tenant must be 2-63 lower-case letters, digits or dashes."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return new TenantChoice(null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest }));
-        }
-
-        if (!caller.IsAdmin)
-        {
-            return tenant is null || tenant == caller.RequiredTenant
-                ? new TenantChoice(caller.RequiredTenant)
-                : new TenantChoice(null, Refused: TypedResults.Problem(title: "Forbidden", detail: $"This key reads tenant '{caller.RequiredTenant}' only.", statusCode: StatusCodes.Status403Forbidden));
-        }
-
-        return (await projects.ListTenantsAsync(cancellationToken)).Contains(tenant!)
-            ? new TenantChoice(tenant)
-            : new TenantChoice(null, Refused: TypedResults.Problem(title: "Not found", detail: $"No tenant '{tenant}': a tenant comes into being with its first project.", statusCode: StatusCodes.Status404NotFound));
-    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -88,7 +87,7 @@ public static class BudgetsApi
     public static async Task<Results<Ok<IReadOnlyList<BudgetView>>, ProblemHttpResult>> ListAsync(
         [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "budgets", cancellationToken);
         if (target.Refused is { } refused)
         {
             return refused;
@@ -102,7 +101,7 @@ public static class BudgetsApi
     public static async Task<Results<Ok<BudgetView>, ProblemHttpResult>> GetAsync(
         string id, [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "budgets", cancellationToken);
         if (target.Refused is { } refused)
         {
             return refused;
@@ -115,14 +114,14 @@ public static class BudgetsApi
             return NoSuchBudget(id);
         }
 
-        response.Headers.ETag = ETagHeader(stored.ETag);
+        response.Headers.ETag = TenantResources.ETagHeader(stored.ETag);
         return TypedResults.Ok(ToView(stored.Budget, services.Time.GetUtcNow()));
     }
 
     public static async Task<Results<Created<BudgetView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         [FromQuery(Name = "tenant")] string? tenant, BudgetRequest budget, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "budgets", cancellationToken);
         if (target.Refused is { } refused)
         {
             return refused;
@@ -142,14 +141,14 @@ public static class BudgetsApi
             throw new InvalidOperationException($"A new budget id ({document.Id}) was already taken in tenant {document.Tenant}: {written.Status}.");
         }
 
-        response.Headers.ETag = ETagHeader(written.ETag!);
+        response.Headers.ETag = TenantResources.ETagHeader(written.ETag!);
         return TypedResults.Created(Location(document, caller), ToView(document, now));
     }
 
     public static async Task<Results<Ok<BudgetView>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
         string id, [FromQuery(Name = "tenant")] string? tenant, BudgetRequest budget, HttpRequest request, HttpResponse response, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "budgets", cancellationToken);
         if (target.Refused is { } refused)
         {
             return refused;
@@ -167,7 +166,7 @@ public static class BudgetsApi
             return errors!;
         }
 
-        if (!TryIfMatch(request, out var ifMatch) || (ifMatch is not null && ifMatch != current.ETag))
+        if (!TenantResources.TryIfMatch(request, out var ifMatch) || (ifMatch is not null && ifMatch != current.ETag))
         {
             return Changed(id);
         }
@@ -178,7 +177,7 @@ public static class BudgetsApi
         switch (written.Status)
         {
             case WriteStatus.Succeeded:
-                response.Headers.ETag = ETagHeader(written.ETag!);
+                response.Headers.ETag = TenantResources.ETagHeader(written.ETag!);
                 return TypedResults.Ok(ToView(document, now));
             case WriteStatus.NotFound:
                 return NoSuchBudget(id);
@@ -190,13 +189,13 @@ public static class BudgetsApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string id, [FromQuery(Name = "tenant")] string? tenant, HttpRequest request, Caller caller, [AsParameters] BudgetServices services, CancellationToken cancellationToken)
     {
-        var target = await TenantOfAsync(tenant, request, caller, services.Projects, cancellationToken);
+        var target = await TenantResources.TenantOfAsync(tenant, request, caller, services.Projects, "budgets", cancellationToken);
         if (target.Refused is { } refused)
         {
             return refused;
         }
 
-        if (!TryIfMatch(request, out var ifMatch))
+        if (!TenantResources.TryIfMatch(request, out var ifMatch))
         {
             return await services.Budgets.GetAsync(target.Tenant!, id, cancellationToken) is null ? NoSuchBudget(id) : Changed(id);
         }
@@ -285,53 +284,7 @@ public static class BudgetsApi
             }
         }
 
-        return errors.Count == 0 ? (validation.Budget, null) : (null, ValidationProblem(errors));
-    }
-
-    /// <summary>A validation problem listing each field's messages (<c>errors</c>) and each error with its code (<c>fieldErrors</c>).</summary>
-    private static ValidationProblem ValidationProblem(IReadOnlyList<FieldError> errors) => TypedResults.ValidationProblem(
-        errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-        extensions: new Dictionary<string, object?> { ["fieldErrors"] = errors });
-
-    /// <summary>The tenant a request is about, or why there is none: a validation problem (400), 403 or 404.</summary>
-    private sealed record TenantChoice(string? Tenant, ProblemHttpResult? Refused = null);
-
-    /// <summary>
-    /// The tenant a request is about: the admin key names it (<c>?tenant=</c>, a tenant with a project); a project key's is its
-    /// own, and naming another is refused. Any other query parameter is an error.
-    /// </summary>
-    private static async Task<TenantChoice> TenantOfAsync(string? tenant, HttpRequest request, Caller caller, ProjectStore projects, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>();
-        foreach (var name in request.Query.Keys.Where(k => k != "tenant"))
-        {
-            errors[name] = [$"'{name}' is not a parameter of this endpoint; it takes tenant only (for the admin key)."];
-        }
-
-        if (caller.IsAdmin && tenant is null)
-        {
-            errors["tenant"] = ["The admin key names the tenant whose budgets it means: ?tenant=acme."];
-        }
-        else if (tenant is not null && !ProjectStore.IsValidName(tenant))
-        {
-            errors["tenant"] = ["tenant must be 2-63 lower-case letters, digits or dashes."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return new TenantChoice(null, TypedResults.Problem(new HttpValidationProblemDetails(errors) { Status = StatusCodes.Status400BadRequest }));
-        }
-
-        if (!caller.IsAdmin)
-        {
-            return tenant is null || tenant == caller.RequiredTenant
-                ? new TenantChoice(caller.RequiredTenant)
-                : new TenantChoice(null, Refused: TypedResults.Problem(title: "Forbidden", detail: $"This key reads tenant '{caller.RequiredTenant}' only.", statusCode: StatusCodes.Status403Forbidden));
-        }
-
-        return (await projects.ListTenantsAsync(cancellationToken)).Contains(tenant!)
-            ? new TenantChoice(tenant)
-            : new TenantChoice(null, Refused: TypedResults.Problem(title: "Not found", detail: $"No tenant '{tenant}': a tenant comes into being with its first project.", statusCode: StatusCodes.Status404NotFound));
+        return errors.Count == 0 ? (validation.Budget, null) : (null, TenantResources.ValidationProblem(errors));
     }
 
     /// <summary>A read:project key sees the budgets scoped to its project alone; the admin and read:tenant keys see all.</summary>
@@ -340,38 +293,6 @@ public static class BudgetsApi
 
     private static string Location(BudgetDocument budget, Caller caller) =>
         $"/api/v1/budgets/{budget.Id}" + (caller.IsAdmin ? $"?tenant={budget.Tenant}" : string.Empty);
-
-    /// <summary>The store's etag, opaque to clients, as a strong entity tag (stores' etags may hold quotes).</summary>
-    private static string ETagHeader(string etag) => $"\"{Convert.ToBase64String(Encoding.UTF8.GetBytes(etag)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}\"";
-
-    /// <summary>
-    /// The store etag an If-Match header names: null for none or <c>*</c>; false when it names none this API issued (so it
-    /// matches nothing).
-    /// </summary>
-    private static bool TryIfMatch(HttpRequest request, out string? etag)
-    {
-        etag = null;
-        var header = request.Headers.IfMatch.ToString().Trim();
-        if (header is "" or "*")
-        {
-            return true;
-        }
-
-        if (header.Length < 2 || header[0] != '"' || header[^1] != '"')
-        {
-            return false;
-        }
-
-        var text = header[1..^1].Replace('-', '+').Replace('_', '/');
-        var bytes = new byte[text.Length];
-        if (!Convert.TryFromBase64String(text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '='), bytes, out var written))
-        {
-            return false;
-        }
-
-        etag = Encoding.UTF8.GetString(bytes, 0, written);
-        return true;
-    }
 
     private static ProblemHttpResult NoSuchBudget(string id) =>
         TypedResults.Problem(title: "Not found", detail: $"No budget '{id}' that this key may read.", statusCode: StatusCodes.Status404NotFound);

@@ -10,6 +10,7 @@ public static class BudgetsSetup
     {
         services.AddSingleton<BudgetStore>();
         services.TryAddSingleton<IChannelDirectory, ConfigChannelDirectory>();
+        services.AddSingleton<IChannelReferences, BudgetChannelReferences>();
         return services;
     }
 }

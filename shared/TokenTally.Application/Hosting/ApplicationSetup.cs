@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokenTally.Application.Alerts;
-using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
@@ -39,11 +38,11 @@ public static class ApplicationSetup
         services.AddIngestion();
         services.AddRollups();
         services.AddCosts();
+        services.AddChannels();
         services.AddBudgets();
         services.AddAlerts();
         services.AddPipeline();
         services.AddHealth();
-        services.AddAlertChannels();
         return services;
     }
 }

@@ -34,6 +34,7 @@ public static class TokenTallyApi
         app.MapIngestionApi();
         app.MapCallsApi();
         app.MapCostsApi();
+        app.MapChannelsApi();
         app.MapBudgetsApi();
         app.MapAlertsApi();
         app.MapPipelineApi();

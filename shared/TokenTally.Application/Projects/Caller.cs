@@ -66,6 +66,9 @@ public static class Policies
 
     /// <summary>The admin key, or a project key with <c>read:project</c> or <c>read:tenant</c>.</summary>
     public const string AdminOrRead = "admin-or-read";
+
+    /// <summary>The admin key, or a project key with <c>read:tenant</c>.</summary>
+    public const string AdminOrReadTenant = "admin-or-read-tenant";
 }
 
 /// <summary>Met by the admin key, or by a project key with one of <see cref="Scopes"/>: a policy's requirements must all hold, so "either" is one requirement.</summary>

@@ -23,7 +23,8 @@ public static class ProjectsSetup
             .AddPolicy(Policies.Read, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant))
             .AddPolicy(Policies.ReadTenant, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.ReadTenant))
             .AddPolicy(Policies.AnyKey, policy => policy.RequireAuthenticatedUser())
-            .AddPolicy(Policies.AdminOrRead, policy => policy.AddRequirements(new AdminOrScopeRequirement(KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant)));
+            .AddPolicy(Policies.AdminOrRead, policy => policy.AddRequirements(new AdminOrScopeRequirement(KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant)))
+            .AddPolicy(Policies.AdminOrReadTenant, policy => policy.AddRequirements(new AdminOrScopeRequirement(KeyScopeNames.ReadTenant)));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
         return services;
     }

@@ -29,6 +29,11 @@ public static class ApiHosts
 {
     public static Func<Task<IApiHost>> Local(params string[] settings) => async () => await LocalApiHost.StartAsync(settings);
 
-    public static Func<Task<IApiHost>> Functions(CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null) =>
-        async () => await FunctionsApiHost.StartAsync(cosmos, azurite, settings);
+    /// <summary>Local mode with <paramref name="settings"/>, its services changed by <paramref name="configureServices"/> (e.g. a log recorder added).</summary>
+    public static Func<Task<IApiHost>> Local(string[] settings, Action<IServiceCollection> configureServices) =>
+        async () => await LocalApiHost.StartAsync(settings, configureServices);
+
+    public static Func<Task<IApiHost>> Functions(
+        CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null) =>
+        async () => await FunctionsApiHost.StartAsync(cosmos, azurite, settings, configureServices);
 }

@@ -28,10 +28,15 @@ public sealed class FunctionsApiHost : IApiHost
     public DurableTaskClient DurableClient => _app.DurableClient;
 
     /// <summary>Starts the app on a Cosmos database of its own; <paramref name="settings"/> add to or override its app settings.</summary>
-    public static async Task<FunctionsApiHost> StartAsync(CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    public static async Task<FunctionsApiHost> StartAsync(
+        CosmosTestServerFixture cosmos, AzuriteFixture azurite, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var errors = new ServerErrorLog();
-        var app = await WorkerApp.StartAsync(cosmos, azurite, settings, services => services.AddSingleton<ILoggerProvider>(errors));
+        var app = await WorkerApp.StartAsync(cosmos, azurite, settings, services =>
+        {
+            services.AddSingleton<ILoggerProvider>(errors);
+            configureServices?.Invoke(services);
+        });
         var client = new HttpClient(new ShowServerErrors(errors, new ApiFunctionHandler(app.Services, app.DurableClient))) { BaseAddress = app.Api.BaseAddress };
         return new FunctionsApiHost(app, client);
     }

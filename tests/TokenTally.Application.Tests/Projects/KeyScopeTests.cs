@@ -27,7 +27,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         OtherTenant,
     }
 
-    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets, IReadOnlyList<string> Alerts);
+    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets, IReadOnlyList<string> Alerts, IReadOnlyList<string> Channels);
 
     /// <summary>One request and what each caller gets: a status, and for some a check of what the answer shows.</summary>
     private sealed record Case(string Template, HttpMethod Method, string Path, object? Body, IReadOnlyDictionary<Caller, (HttpStatusCode Status, Func<JsonElement, bool>? Shows)> Expect);
@@ -59,6 +59,13 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             alerts.Add(key.Id);
         }
 
+        var channels = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var created = await a1.SendAdminAsync(HttpMethod.Post, $"/api/v1/channels?tenant={a1.Tenant}", Channel());
+            channels.Add((await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        }
+
         var keys = new Dictionary<Caller, string?>
         {
             [Caller.None] = null,
@@ -68,10 +75,16 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = await a1.KeyWithAsync("read:tenant"),
             [Caller.OtherTenant] = await b1.KeyWithAsync("ingest", "read:tenant"),
         };
-        return new World(a1, a2, b1, keys, budgets, alerts);
+        return new World(a1, a2, b1, keys, budgets, alerts, channels);
     }
 
     private static object Budget(object scope) => new { name = "matrix", scope, period = new { kind = "month" }, amountUsd = 100 };
+
+    /// <summary>A webhook channel whose receiver refuses connections: a test alert to it fails at once (one attempt in these hosts).</summary>
+    private static object Channel() => new
+    {
+        name = "matrix", kind = "webhook", settings = new { url = "https://127.0.0.1:1/hook" }, secrets = new { signingSecret = "whsec_" + Convert.ToBase64String(new byte[32]) },
+    };
 
     private static long Calls(JsonElement report) => report.GetProperty("total").GetProperty("calls").GetInt64();
 
@@ -210,6 +223,34 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         yield return new("POST /api/v1/alerts/{id}/snooze", HttpMethod.Post, Alert("snooze"), new { until = DateTimeOffset.UtcNow.AddDays(1) }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
         yield return new("POST /api/v1/alerts/{id}/resolve", HttpMethod.Post, Alert("resolve"), null, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
 
+        // Channels: w.Channels[0] is read, replaced and tested, [1] is there to be deleted.
+        var channels = $"/api/v1/channels?tenant={a1.Tenant}";
+        string ChannelPath(int index, string suffix = "") => $"/api/v1/channels/{w.Channels[index]}{suffix}?tenant={a1.Tenant}";
+        var readChannels = new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, null),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, null),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        };
+        yield return new("GET /api/v1/channels/", HttpMethod.Get, channels, null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readChannels)
+        {
+            [Caller.Admin] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2 && !r.ToString().Contains("whsec_", StringComparison.Ordinal)),
+        });
+        yield return new("POST /api/v1/channels/", HttpMethod.Post, channels, Channel(), Only(HttpStatusCode.Created, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("GET /api/v1/channels/{id}", HttpMethod.Get, ChannelPath(0), null, readChannels);
+        yield return new("PUT /api/v1/channels/{id}", HttpMethod.Put, ChannelPath(0), new { name = "matrix, renamed", kind = "webhook", settings = new { url = "https://127.0.0.1:1/hook" } },
+            Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("POST /api/v1/channels/{id}/test", HttpMethod.Post, ChannelPath(0, "/test"), null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(
+            Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin))
+        {
+            [Caller.Admin] = (HttpStatusCode.OK, r => r.GetProperty("outcome").GetString() == "failed" && r.GetProperty("attempts").GetInt32() == 1),
+        });
+        yield return new("DELETE /api/v1/channels/{id}", HttpMethod.Delete, ChannelPath(1), null, Only(HttpStatusCode.NoContent, HttpStatusCode.Forbidden, Caller.Admin));
+
         var projects = $"/api/v1/admin/projects/{a1.Tenant}/{a1.Project}";
         yield return new("POST /api/v1/admin/projects/", HttpMethod.Post, "/api/v1/admin/projects", new { tenant = a1.Tenant, project = a1.Project }, Only(HttpStatusCode.Conflict, HttpStatusCode.Forbidden, Caller.Admin));
         yield return new("GET /api/v1/admin/projects/{tenant}/{project}", HttpMethod.Get, projects, null, admin);
@@ -310,6 +351,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
     }
 }
 
-public sealed class KeyScopesOnLocalMode() : KeyScopeTests(ApiHosts.Local());
+public sealed class KeyScopesOnLocalMode() : KeyScopeTests(ApiHosts.Local("--TokenTally:Alerts:Channels:MaxAttempts=1"));
 
-public sealed class KeyScopesOnTheFunctionsApp(CosmosTestServerFixture cosmos, AzuriteFixture azurite) : KeyScopeTests(ApiHosts.Functions(cosmos, azurite));
+public sealed class KeyScopesOnTheFunctionsApp(CosmosTestServerFixture cosmos, AzuriteFixture azurite)
+    : KeyScopeTests(ApiHosts.Functions(cosmos, azurite, new Dictionary<string, string?> { ["TokenTally:Alerts:Channels:MaxAttempts"] = "1" }));

@@ -28,6 +28,7 @@ public abstract record AlertChannel(string Id)
 /// <summary>A Teams Workflows "When a Teams webhook request is received" trigger; its URL is signed, so the whole URL is the secret.</summary>
 public sealed record TeamsWorkflowChannel(string Id, SecretRef WebhookUrl) : AlertChannel(Id)
 {
+    [JsonIgnore]
     public override ChannelKind Kind => ChannelKind.TeamsWorkflow;
 }
 
@@ -58,6 +59,7 @@ public sealed record SmtpChannel(
     string From,
     IReadOnlyList<string> To) : AlertChannel(Id)
 {
+    [JsonIgnore]
     public override ChannelKind Kind => ChannelKind.Smtp;
 }
 
@@ -85,11 +87,13 @@ public sealed record AcsEmailChannel(
     string SenderAddress,
     IReadOnlyList<string> Recipients) : AlertChannel(Id)
 {
+    [JsonIgnore]
     public override ChannelKind Kind => ChannelKind.AcsEmail;
 }
 
 /// <summary>Any HTTP endpoint, sent a JSON body signed per the Standard Webhooks specification with a <c>whsec_…</c> secret.</summary>
 public sealed record WebhookChannel(string Id, Uri Url, SecretRef SigningSecret) : AlertChannel(Id)
 {
+    [JsonIgnore]
     public override ChannelKind Kind => ChannelKind.Webhook;
 }

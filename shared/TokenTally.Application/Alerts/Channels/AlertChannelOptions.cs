@@ -17,6 +17,12 @@ public sealed class AlertChannelOptions
     /// <summary>How long one attempt may take (connect, send, answer).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether a channel may name a plain-http URL on a loopback address (a receiver on the same machine, a test listener);
+    /// otherwise every channel URL must be https.
+    /// </summary>
+    public bool AllowLoopbackHttp { get; set; }
+
     /// <summary>The Azure Communication Services Email REST API version.</summary>
     public string AcsApiVersion { get; set; } = "2025-09-01";
 }
