@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using TokenTally.Application.Budgets;
 using TokenTally.Application.Pipeline;
 
 namespace TokenTally.Functions.Pipeline;
@@ -26,6 +27,12 @@ public sealed class PipelineFunctions(PipelineActivities activities)
 
     [Function(PipelineActivities.Archive)]
     public Task<int> ArchiveAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.ArchiveAsync(item, context.CancellationToken);
+
+    [Function(PipelineActivities.CheckBudgets)]
+    public Task<int> CheckBudgetsAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.CheckBudgetsAsync(work, context.CancellationToken);
+
+    [Function(PipelineActivities.DispatchAlerts)]
+    public Task<TenantDispatch> DispatchAlertsAsync([ActivityTrigger] string tenant, FunctionContext context) => activities.DispatchAlertsAsync(tenant, context.CancellationToken);
 
     [Function(PipelineActivities.PurgeExpired)]
     public Task<int> PurgeExpiredAsync([ActivityTrigger] DateTimeOffset hour, FunctionContext context) => activities.PurgeExpiredAsync(hour, context.CancellationToken);

@@ -1,11 +1,14 @@
 using Microsoft.DurableTask;
+using TokenTally.Application.Alerts.Channels;
+using TokenTally.Application.Budgets;
 using TokenTally.Core.Rollups;
 
 namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The orchestration of one hour run: plan the tenant-hours, then reprice (backfills that ask for it), roll up and archive
-/// them, fanned out with bounded parallelism, then apply retention (timer runs). Every effect is an activity with the run's
+/// them, fanned out with bounded parallelism; then, per tenant rolled up, check its budgets at the hours recomputed (oldest
+/// first) and dispatch the alert notifications waiting; then apply retention (timer runs). Every effect is an activity with the run's
 /// retry policy, and every activity is idempotent; the run's record is its custom status while it runs and its output when
 /// done. A work item that fails for good fails the run after the others finished; its changed mark stays for the next run.
 /// </summary>
@@ -61,6 +64,25 @@ public static class HourRun
             return calls;
         });
         await record.FanOutAsync("archive", rolledUp, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.Archive, item with { MarkETag = null }, retry));
+
+        // Per tenant, the hours it recomputed, oldest first: a rerun or backfill of old hours re-checks the periods holding them.
+        var hours = rolledUp.GroupBy(item => item.Tenant, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<DateTimeOffset>)g.Select(item => item.Hour).Distinct().Order().ToList(), StringComparer.Ordinal);
+        var tenants = hours.Select(h => new TenantHour(h.Key, input.Hour)).ToList();
+        await record.FanOutAsync("budgets", tenants, settings.MaxParallelism, async item =>
+        {
+            var transitioned = await context.CallActivityAsync<int>(PipelineActivities.CheckBudgets, new TenantHours(item.Tenant, hours[item.Tenant]), retry);
+            record.AlertsTransitioned += transitioned;
+            return transitioned;
+        });
+
+        // Every tenant rolled up, checked or not: a notification left over from an earlier run is sent all the same.
+        await record.FanOutAsync("alerts", tenants, settings.MaxParallelism, async item =>
+        {
+            var dispatch = await context.CallActivityAsync<TenantDispatch>(PipelineActivities.DispatchAlerts, item.Tenant, retry);
+            record.Deliveries.AddRange(dispatch.Deliveries);
+            return dispatch.Notifications;
+        });
         if (input.Trigger == RunTrigger.Timer)
         {
             await record.FanOutAsync("retention", [new TenantHour("*", input.Hour)], 1, _ => context.CallActivityAsync<int>(PipelineActivities.PurgeExpired, input.Hour, retry));
@@ -80,6 +102,10 @@ public static class HourRun
         private readonly List<StepReport> _steps = [];
 
         public long Calls { get; set; }
+
+        public int AlertsTransitioned { get; set; }
+
+        public List<DeliveryRecord> Deliveries { get; } = [];
 
         /// <summary>Runs <paramref name="call"/> for every item, <paramref name="parallelism"/> at a time; returns the items that succeeded.</summary>
         public async Task<IReadOnlyList<TenantHour>> FanOutAsync<T>(string step, IReadOnlyList<TenantHour> items, int parallelism, Func<TenantHour, Task<T>> call)
@@ -111,7 +137,7 @@ public static class HourRun
         }
 
         public HourRunReport Report() => new(
-            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList());
+            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList(), AlertsTransitioned, Deliveries.ToList());
 
         private void Publish(StepReport step)
         {

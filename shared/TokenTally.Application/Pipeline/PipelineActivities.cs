@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
@@ -11,7 +12,8 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The activities of an hour run. Each is idempotent, because Durable may run an activity more than once: a plan reads,
-/// a rollup overwrites and clears its mark only if unchanged, an archive overwrites, a purge deletes what has expired.
+/// a rollup overwrites and clears its mark only if unchanged, an archive overwrites, a budget check raises an alert only on
+/// an hour newer than any it saw, a dispatch re-sends under the same idempotency ids, a purge deletes what has expired.
 /// </summary>
 public sealed class PipelineActivities(
     ChangedHours changedHours,
@@ -19,6 +21,8 @@ public sealed class PipelineActivities(
     HourRollupService rollups,
     HourArchive archive,
     RepriceService reprice,
+    BudgetChecks budgetChecks,
+    BudgetAlertDispatch alertDispatch,
     IEnumerable<IExpiringDocumentStore> expiring,
     IOptions<LedgerOptions> ledger,
     TokenTallyMetrics metrics,
@@ -29,10 +33,12 @@ public sealed class PipelineActivities(
     public const string RollUp = "RollUpTenantHour";
     public const string Archive = "ArchiveTenantHour";
     public const string PurgeExpired = "PurgeExpiredCalls";
+    public const string CheckBudgets = "CheckTenantBudgets";
+    public const string DispatchAlerts = "DispatchTenantAlerts";
     public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, PurgeExpired, End];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, CheckBudgets, DispatchAlerts, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -88,6 +94,14 @@ public sealed class PipelineActivities(
 
     public Task<int> ArchiveAsync(TenantHour item, CancellationToken cancellationToken) =>
         archive.WriteAsync(item.Tenant, item.Hour, cancellationToken);
+
+    /// <summary>Checks the tenant's budgets at each of the hours, oldest first; returns how many alerts changed state with a notification.</summary>
+    public Task<int> CheckBudgetsAsync(TenantHours work, CancellationToken cancellationToken) =>
+        budgetChecks.CheckAsync(work, cancellationToken);
+
+    /// <summary>Sends the tenant's waiting budget alert notifications, one message per channel; failed deliveries are in the result.</summary>
+    public Task<TenantDispatch> DispatchAlertsAsync(string tenant, CancellationToken cancellationToken) =>
+        alertDispatch.DispatchAsync(tenant, cancellationToken);
 
     /// <summary>Deletes expired documents where the store has no expiry of its own; returns how many.</summary>
     public async Task<int> PurgeExpiredAsync(DateTimeOffset hour, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TokenTally.Application.Alerts.Channels;
 
 namespace TokenTally.Application.Pipeline;
 
@@ -34,15 +35,25 @@ public sealed record PlanRequest(DateTimeOffset Hour, RunTrigger Trigger, int Ma
 public sealed record RunPlan(IReadOnlyList<TenantHour> Work, int ChangedPending, int ChangedTaken, int ChangedExpired);
 
 /// <summary>How one step of a run went.</summary>
-/// <param name="Name">rollup, reprice, archive or retention.</param>
+/// <param name="Name">reprice, rollup, archive, budgets, alerts or retention.</param>
 /// <param name="Status">pending, running, succeeded or failed.</param>
-/// <param name="Items">Work items of the step (tenant-hours; 1 for retention).</param>
+/// <param name="Items">Work items of the step (tenant-hours; tenants for budgets and alerts; 1 for retention).</param>
 /// <param name="Done">Items finished.</param>
 /// <param name="Failed">Items that failed for good, after their retries.</param>
 /// <param name="Errors">Up to five of the failures, as "tenant@hour: message".</param>
 public sealed record StepReport(string Name, string Status, int Items, int Done, int Failed, IReadOnlyList<string> Errors);
 
 /// <summary>An hour run's record: kept as the orchestration's custom status while it runs and as its output when done.</summary>
+/// <param name="Hour">The hour the run is for.</param>
+/// <param name="Trigger">Why it ran.</param>
+/// <param name="ChangedPending">Marked (changed) hours that existed when it planned.</param>
+/// <param name="ChangedTaken">Marked hours it took.</param>
+/// <param name="ChangedLeftOver">Marked hours it left for the next run.</param>
+/// <param name="ChangedExpired">Marked hours beyond retention whose marks it dropped.</param>
+/// <param name="CallsRolledUp">Calls in the tenant-hours it rolled up.</param>
+/// <param name="Steps">Each step, in order.</param>
+/// <param name="AlertsTransitioned">Budget alerts that changed state with a notification (fired, re-notified, reopened, resolved).</param>
+/// <param name="Deliveries">Every alert delivery the run attempted, per channel, failed ones included.</param>
 public sealed record HourRunReport(
     DateTimeOffset Hour,
     RunTrigger Trigger,
@@ -51,7 +62,9 @@ public sealed record HourRunReport(
     int ChangedLeftOver,
     int ChangedExpired,
     long CallsRolledUp,
-    IReadOnlyList<StepReport> Steps);
+    IReadOnlyList<StepReport> Steps,
+    int AlertsTransitioned = 0,
+    IReadOnlyList<DeliveryRecord>? Deliveries = null);
 
 /// <summary>How an hour run ended: what started it, when (the orchestration's own clock) and whether all its work succeeded.</summary>
 public sealed record HourRunEnd(RunTrigger Trigger, DateTimeOffset StartedAt, bool Succeeded);

@@ -23,6 +23,9 @@ public sealed class AlertChannelOptions
     /// </summary>
     public bool AllowLoopbackHttp { get; set; }
 
+    /// <summary>Where an alert's "open" link points: the base address of the TokenTally API the alerts are read from.</summary>
+    public Uri DashboardUrl { get; set; } = new("http://localhost:7071/");
+
     /// <summary>The Azure Communication Services Email REST API version.</summary>
     public string AcsApiVersion { get; set; } = "2025-09-01";
 }

@@ -16,6 +16,7 @@ public static class AlertChannelsSetup
             .Validate(o => o.FirstRetryDelay > TimeSpan.Zero && o.FirstRetryDelay <= o.MaxRetryDelay, $"{at}:FirstRetryDelay must be more than 0 and at most {at}:MaxRetryDelay.")
             .Validate(o => o.MaxRetryDelay <= TimeSpan.FromMinutes(10), $"{at}:MaxRetryDelay must be at most 00:10:00.")
             .Validate(o => o.AttemptTimeout >= TimeSpan.FromSeconds(1) && o.AttemptTimeout <= TimeSpan.FromMinutes(5), $"{at}:AttemptTimeout must be 00:00:01-00:05:00.")
+            .Validate(o => o.DashboardUrl is { IsAbsoluteUri: true }, $"{at}:DashboardUrl must be an absolute URL.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.AcsApiVersion), $"{at}:AcsApiVersion must not be empty.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
