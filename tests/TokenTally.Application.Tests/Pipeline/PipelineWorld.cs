@@ -58,6 +58,11 @@ public sealed class PipelineWorld : IDisposable
         await calls.UpsertAsync(stored, TimeSpan.FromDays(30), TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Stores <paramref name="count"/> calls of the tenant at <paramref name="at"/>, ids <c>&lt;prefix&gt;-0</c> and on; a call stored again under its id moves.</summary>
+    public static async Task StoreCallsAsync(IServiceProvider services, string tenant, string prefix, DateTimeOffset at, int count) =>
+        await services.GetRequiredService<CallRecordStore>().UpsertAsync(
+            Enumerable.Range(0, count).Select(i => Call(tenant, at, $"{prefix}-{i}")).ToList(), TimeSpan.FromDays(30), TestContext.Current.CancellationToken);
+
     public async Task<long> CallsRolledUpAsync(IServiceProvider services, string tenant, DateTimeOffset hour)
     {
         long calls = 0;

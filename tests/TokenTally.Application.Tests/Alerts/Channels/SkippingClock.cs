@@ -27,6 +27,9 @@ internal sealed class SkippingClock(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => _fake.GetUtcNow();
 
+    /// <summary>Moves the clock to <paramref name="now"/> (never back).</summary>
+    public void SetUtcNow(DateTimeOffset now) => _fake.SetUtcNow(now);
+
     public override long GetTimestamp() => _fake.GetTimestamp();
 
     public override long TimestampFrequency => _fake.TimestampFrequency;

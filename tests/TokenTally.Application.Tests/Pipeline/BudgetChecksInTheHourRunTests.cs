@@ -1,0 +1,213 @@
+using System.Security.Cryptography;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TokenTally.Application.Alerts;
+using TokenTally.Application.Alerts.Channels;
+using TokenTally.Application.Budgets;
+using TokenTally.Application.Pipeline;
+using TokenTally.Application.Projects;
+using TokenTally.Application.Tests.Alerts.Channels;
+using TokenTally.Core.Alerts;
+using TokenTally.Core.Calls;
+using TokenTally.Core.Pricing;
+using TokenTally.Testing;
+
+namespace TokenTally.Application.Tests.Pipeline;
+
+/// <summary>
+/// Budget checks and alert dispatch as steps of the hour run, in the Durable Task test host on a fake clock: a daily budget
+/// simulated hour by hour, its alerts counted at a loopback webhook receiver.
+/// </summary>
+public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
+{
+    private const int CallsPerHour = 10;
+
+    /// <summary>A UTC day three days back: inside the ledger's retention, so every hour of it may be rolled up again.</summary>
+    private static readonly DateTimeOffset Day = new(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(-3), TimeSpan.Zero);
+
+    private readonly PipelineWorld _world = new();
+    private readonly SkippingClock _clock = new(Day.AddHours(1).AddMinutes(5));
+    private DurableTaskTestHost _host = null!;
+
+    private IServiceProvider Services => _host.Services;
+
+    /// <summary>The cost of one hour of calls: the budget is twenty of them, so 50, 80 and 100 % are reached after hours 10, 16 and 20.</summary>
+    private static decimal HourCost =>
+        CallsPerHour * (new Pricer(PriceCatalog.Default).Price(new PricingRequest("openai", "gpt-4o", Day, new TokenUsage(1_000, 100))) is PricingOutcome.Priced priced
+            ? priced.Cost.Total
+            : throw new InvalidOperationException("gpt-4o has no price."));
+
+    public async ValueTask InitializeAsync() =>
+        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
+        {
+            Port = LoopbackPorts.Free(),
+            ConfigureServices = services =>
+            {
+                _world.Configure(services);
+                services.AddSingleton<TimeProvider>(_clock);
+                services.PostConfigure<AlertChannelOptions>(o => (o.AllowLoopbackHttp, o.MaxAttempts) = (true, 2));
+            },
+            LoggerFactory = NullLoggerFactory.Instance,
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _world.Dispose();
+    }
+
+    [Fact]
+    public async Task ADaySimulatedHourByHourCrossing50And80And100PercentSendsExactlyThreeAlertsAndNoRerunBackfillOrRetrySendsMore()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        var tenant = await TenantAsync();
+        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        await BudgetAsync(tenant, "daily", 20 * HourCost, channel);
+
+        var transitioned = 0;
+        for (var h = 0; h < 24; h++)
+        {
+            await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddHours(h), CallsPerHour);
+            transitioned += (await TimerRunAsync(Day.AddHours(h))).AlertsTransitioned;
+        }
+
+        var sent = receiver.Requests.ToList();
+
+        // The same day again: every hour run again, a backfill of the day, and both activities run once more by hand, as a
+        // Durable retry would run them.
+        for (var h = 0; h < 24; h++)
+        {
+            Assert.Equal(0, (await TimerRunAsync(Day.AddHours(h))).AlertsTransitioned);
+        }
+
+        var backfill = await RunAsync(Backfill.Name, new BackfillInput(Day, Day.AddDays(1), Reprice: false, Settings));
+        var activities = Services.GetRequiredService<PipelineActivities>();
+        var retried = await activities.CheckBudgetsAsync(new TenantHours(tenant, [.. Enumerable.Range(0, 24).Select(h => Day.AddHours(h))]), TestContext.Current.CancellationToken);
+        var redispatched = await activities.DispatchAlertsAsync(tenant, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, transitioned);
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(3, sent.Select(r => r.Headers["webhook-id"].ToString()).Distinct().Count());
+        Assert.Contains("(threshold 50 %)", sent[0].BodyText, StringComparison.Ordinal);
+        Assert.Contains("(threshold 80 %)", sent[1].BodyText, StringComparison.Ordinal);
+        Assert.Contains("(threshold 100 %)", sent[2].BodyText, StringComparison.Ordinal);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, backfill.RuntimeStatus);
+        Assert.Equal((0, 0), (retried, redispatched.Notifications));
+        Assert.Equal(3, receiver.Requests.Count);
+        var alerts = await Services.GetRequiredService<AlertStore>().ListAsync(tenant, new AlertFilter(), 10, null, TestContext.Current.CancellationToken);
+        Assert.Equal([100m, 80m, 50m], alerts.Items.Select(a => a.Alert.Key.Threshold).OrderDescending());
+        Assert.All(alerts.Items, a => Assert.Equal((AlertState.Firing, 1), (a.Alert.State, a.Alert.Episode)));
+    }
+
+    [Fact]
+    public async Task ABackfillThatLowersSpendBelowTheResolveLineResolvesTheAlertAndDoesNotRaiseItAgain()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        var tenant = await TenantAsync();
+        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        await BudgetAsync(tenant, "daily", 20 * HourCost, channel);
+        for (var h = 0; h < 18; h++)
+        {
+            await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddHours(h), CallsPerHour);
+            await TimerRunAsync(Day.AddHours(h));
+        }
+
+        var firedBefore = receiver.Requests.Count;
+
+        // Hours 15 to 17 lose their calls to the day before: at hour 15 the day has spent 15 hours' worth, 75 %, under
+        // 80 × (1 − 5 %) = 76 %.
+        for (var h = 15; h < 18; h++)
+        {
+            await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddDays(-1).AddHours(h), CallsPerHour);
+        }
+
+        var backfill = await RunAsync(Backfill.Name, new BackfillInput(Day.AddHours(15), Day.AddHours(18), Reprice: false, Settings));
+        var alerts = (await Services.GetRequiredService<AlertStore>().ListAsync(tenant, new AlertFilter(), 10, null, TestContext.Current.CancellationToken)).Items
+            .ToDictionary(a => a.Alert.Key.Threshold, a => a.Alert.State);
+
+        Assert.Equal(2, firedBefore);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, backfill.RuntimeStatus);
+        Assert.Equal(new Dictionary<decimal, AlertState> { [50m] = AlertState.Firing, [80m] = AlertState.Resolved }, alerts);
+
+        // The backfill's hour runs run side by side, and each dispatches the tenant's outbox: two may send the one
+        // notification, always under its one webhook-id, which the receiver keeps once.
+        var resolved = receiver.Requests.Skip(firedBefore).DistinctBy(r => r.Headers["webhook-id"].ToString()).ToList();
+        Assert.Contains("back under 80 %", Assert.Single(resolved).BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AChannelThatIsDownIsRecordedAsFailedAndNeitherBlocksTheOtherChannelNorFailsTheRun()
+    {
+        await using var up = await HttpReceiver.StartAsync();
+        await using var down = await HttpReceiver.StartAsync((_, _) => new ReceiverAnswer(500));
+        var tenant = await TenantAsync();
+        var working = await WebhookChannelAsync(tenant, up.Url("/hook"));
+        var failing = await WebhookChannelAsync(tenant, down.Url("/hook"));
+        await BudgetAsync(tenant, "daily", 2 * HourCost, working, failing);
+
+        await PipelineWorld.StoreCallsAsync(Services, tenant, "h0", Day, CallsPerHour);
+        var report = await TimerRunAsync(Day);
+
+        Assert.Equal(1, report.AlertsTransitioned);
+        Assert.Single(up.Requests);
+        Assert.Equal(2, down.Requests.Count);
+        var deliveries = report.Deliveries!.ToDictionary(d => d.ChannelId);
+        Assert.Equal(DeliveryOutcome.Delivered, deliveries[working].Outcome);
+        Assert.Equal((DeliveryOutcome.Failed, 2), (deliveries[failing].Outcome, deliveries[failing].Attempts));
+        Assert.Equal("succeeded", report.Steps.Single(s => s.Name == "alerts").Status);
+    }
+
+    private RunSettings Settings => Services.GetRequiredService<IOptions<PipelineOptions>>().Value.ToRunSettings();
+
+    /// <summary>The timer's run of <paramref name="hour"/>, started five minutes after the hour closed on the fake clock; it must succeed.</summary>
+    private async Task<HourRunReport> TimerRunAsync(DateTimeOffset hour)
+    {
+        if (hour.AddHours(1).AddMinutes(5) > _clock.GetUtcNow())
+        {
+            _clock.SetUtcNow(hour.AddHours(1).AddMinutes(5));
+        }
+
+        var done = await RunAsync(HourRun.Name, new HourRunInput(hour, RunTrigger.Timer, Reprice: false, Settings));
+        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+        return done.ReadOutputAs<HourRunReport>()!;
+    }
+
+    private async Task<OrchestrationMetadata> RunAsync(string name, object input)
+    {
+        var id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(name, input, TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        return await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+    }
+
+    private async Task<string> TenantAsync()
+    {
+        var tenant = "t-" + Guid.NewGuid().ToString("N")[..8];
+        await Services.GetRequiredService<ProjectStore>().CreateAsync(tenant, "p", new Dictionary<string, string>(), TestContext.Current.CancellationToken);
+        return tenant;
+    }
+
+    private async Task<string> WebhookChannelAsync(string tenant, Uri url)
+    {
+        var id = ChannelStore.NewId();
+        var now = _clock.GetUtcNow();
+        var definition = new WebhookChannel(id, url, ChannelStore.SecretRefOf(id, ChannelSecretNames.SigningSecret));
+        var written = await Services.GetRequiredService<ChannelStore>().CreateAsync(
+            new ChannelDocument(id, tenant, "hook " + id, definition, new Dictionary<string, DateTimeOffset>(), now, now), TestContext.Current.CancellationToken);
+        Assert.True(written.Succeeded);
+        await Services.GetRequiredService<IChannelSecretStore>().PutAsync(
+            tenant, id, ChannelSecretNames.SigningSecret, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), TestContext.Current.CancellationToken);
+        return id;
+    }
+
+    private async Task BudgetAsync(string tenant, string name, decimal amount, params string[] channels)
+    {
+        var now = _clock.GetUtcNow();
+        var budget = new BudgetDocument(
+            BudgetStore.NewId(), tenant, name, new Dictionary<string, IReadOnlyList<string>>(), new BudgetPeriodDocument("day", "UTC", null, null),
+            amount, [50m, 80m, 100m], false, channels, now, now);
+        Assert.True((await Services.GetRequiredService<BudgetStore>().CreateAsync(budget, TestContext.Current.CancellationToken)).Succeeded);
+    }
+}
