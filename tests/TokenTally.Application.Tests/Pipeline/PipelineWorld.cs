@@ -92,7 +92,7 @@ public sealed class PipelineWorld : IDisposable
     }
 
     /// <summary>
-    /// Which tenants' rollups fail (a count, or for good) or wait for a gate, and how many were attempted: an hour's rollup
+    /// Which tenants' rollups fail (a count, or for good) or wait for a gate, and how many were attempted; which alert write fails: an hour's rollup
     /// writes its hour rows first (then the day rows), so the hour-row write stands for one attempt of the activity.
     /// </summary>
     public sealed class FaultyRollupWrites
@@ -108,6 +108,24 @@ public sealed class PipelineWorld : IDisposable
         public void FailForGood(string tenant) => _failuresLeft[tenant] = int.MaxValue;
 
         public void Heal(string tenant) => _failuresLeft.TryRemove(tenant, out _);
+
+        private int _alertWritesUntilFailure;
+        private int _alertWriteFailures;
+
+        /// <summary>How many alert writes have been failed.</summary>
+        public int AlertWriteFailures => _alertWriteFailures;
+
+        /// <summary>Fails the <paramref name="nth"/> write of an alert document from now on, once (1: the next one).</summary>
+        public void FailAlertWrite(int nth) => _alertWritesUntilFailure = nth;
+
+        internal void BeforeAlertWrite()
+        {
+            if (_alertWritesUntilFailure > 0 && Interlocked.Decrement(ref _alertWritesUntilFailure) == 0)
+            {
+                Interlocked.Increment(ref _alertWriteFailures);
+                throw new IOException("Injected alert write failure.");
+            }
+        }
 
         internal async Task BeforeWriteAsync(string tenant)
         {
@@ -135,6 +153,16 @@ public sealed class PipelineWorld : IDisposable
             }
 
             return await Inner.UpsertManyAsync(container, documents, cancellationToken);
+        }
+
+        public override Task<WriteResult> UpsertAsync(DocumentContainer container, DocumentWrite document, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            if (container == DocumentContainer.Config && document.PartitionKey.EndsWith("|alerts", StringComparison.Ordinal))
+            {
+                faults.BeforeAlertWrite();
+            }
+
+            return Inner.UpsertAsync(container, document, condition, cancellationToken);
         }
     }
 }
