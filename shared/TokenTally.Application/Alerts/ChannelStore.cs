@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using TokenTally.Application.Alerts.Channels;
-using TokenTally.Application.Json;
+using TokenTally.Application.Projects;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Alerts;
@@ -28,11 +26,10 @@ public sealed record StoredChannel(ChannelDocument Channel, string ETag);
 /// </summary>
 public sealed class ChannelStore(IDocumentStore store)
 {
-    /// <summary>The range of the range keys of a tenant's channels: every key starting with <c>channel:</c>.</summary>
-    private static readonly RangeKeyFilter AllChannels = new(ConfigChannelDirectory.IdPrefix, "channel;");
+    private readonly TenantDocumentSet<ChannelDocument> _channels = new(store, ConfigChannelDirectory.IdPrefix);
 
     /// <summary>A new channel id: 16 lower-case hex digits.</summary>
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    public static string NewId() => TenantDocumentSet<ChannelDocument>.NewId();
 
     /// <summary>The reference under which secret <paramref name="name"/> of channel <paramref name="channelId"/> is named, unique in its tenant.</summary>
     public static SecretRef SecretRefOf(string channelId, string name) => new($"{channelId}:{name}");
@@ -41,38 +38,22 @@ public sealed class ChannelStore(IDocumentStore store)
     public static string SecretNameOf(SecretRef reference) => reference.Name[(reference.Name.IndexOf(':', StringComparison.Ordinal) + 1)..];
 
     public async Task<StoredChannel?> GetAsync(string tenant, string id, CancellationToken cancellationToken) =>
-        await store.GetAsync(DocumentContainer.Config, tenant, ConfigChannelDirectory.DocumentId(id), cancellationToken) is { } document ? Read(document) : null;
+        await _channels.GetAsync(tenant, id, cancellationToken) is { } stored ? new StoredChannel(stored.Value, stored.ETag) : null;
 
     /// <summary>Every channel of <paramref name="tenant"/>, by name then id.</summary>
-    public async Task<IReadOnlyList<StoredChannel>> ListAsync(string tenant, CancellationToken cancellationToken)
-    {
-        var channels = new List<StoredChannel>();
-        await foreach (var document in store.QueryPartitionAsync(DocumentContainer.Config, tenant, AllChannels, cancellationToken))
-        {
-            channels.Add(Read(document));
-        }
-
-        return channels.OrderBy(c => c.Channel.Name, StringComparer.Ordinal).ThenBy(c => c.Channel.Id, StringComparer.Ordinal).ToList();
-    }
+    public async Task<IReadOnlyList<StoredChannel>> ListAsync(string tenant, CancellationToken cancellationToken) =>
+        (await _channels.ListAsync(tenant, cancellationToken)).Select(c => new StoredChannel(c.Value, c.ETag))
+            .OrderBy(c => c.Channel.Name, StringComparer.Ordinal).ThenBy(c => c.Channel.Id, StringComparer.Ordinal).ToList();
 
     /// <summary>Writes a new channel; its id must be new (<see cref="WriteStatus.Conflict"/> otherwise).</summary>
     public Task<WriteResult> CreateAsync(ChannelDocument channel, CancellationToken cancellationToken) =>
-        store.UpsertAsync(DocumentContainer.Config, Write(channel), WriteCondition.IfNotExists, cancellationToken);
+        _channels.CreateAsync(channel.Tenant, channel.Id, channel, cancellationToken);
 
     /// <summary>Replaces a channel whose document still has <paramref name="etag"/>; <see cref="WriteStatus.PreconditionFailed"/> when it changed meanwhile.</summary>
     public Task<WriteResult> ReplaceAsync(ChannelDocument channel, string etag, CancellationToken cancellationToken) =>
-        store.UpsertAsync(DocumentContainer.Config, Write(channel), WriteCondition.IfMatch(etag), cancellationToken);
+        _channels.ReplaceAsync(channel.Tenant, channel.Id, channel, etag, cancellationToken);
 
     /// <summary>Deletes a channel, if its document still has <paramref name="etag"/>.</summary>
     public Task<WriteResult> DeleteAsync(string tenant, string id, string etag, CancellationToken cancellationToken) =>
-        store.DeleteAsync(DocumentContainer.Config, tenant, ConfigChannelDirectory.DocumentId(id), etag, cancellationToken);
-
-    private static DocumentWrite Write(ChannelDocument channel)
-    {
-        var id = ConfigChannelDirectory.DocumentId(channel.Id);
-        return new(channel.Tenant, id, JsonSerializer.SerializeToNode(channel, TokenTallyJson.Options)!.AsObject(), RangeKey: id);
-    }
-
-    private static StoredChannel Read(StoredDocument document) =>
-        new(document.As<ChannelDocument>(TokenTallyJson.Options) ?? throw new InvalidOperationException($"Channel document {document.PartitionKey}/{document.Id} is empty."), document.ETag);
+        _channels.DeleteAsync(tenant, id, etag, cancellationToken);
 }
