@@ -137,7 +137,7 @@ public sealed partial class BudgetAlertDispatch(
     private static string Period(BudgetDocument document, string periodKey)
     {
         var name = $"{document.Period.Kind}, {document.Period.TimeZone}";
-        var period = BudgetsApi.ToBudget(document).Period;
+        var period = document.ToBudget().Period;
         if (!DateTimeOffset.TryParse(periodKey, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start) || period.Containing(start) is not { } window)
         {
             return $"from {periodKey} ({name})";

@@ -48,7 +48,7 @@ public sealed class BudgetChecks(BudgetStore budgets, BudgetSpend spend, AlertSt
             return 0;
         }
 
-        var defined = stored.Select(b => (b.Budget.Id, Budget: BudgetsApi.ToBudget(b.Budget), Scope: AlertScopes.Of(b.Budget.Scope))).ToList();
+        var defined = stored.Select(b => (b.Budget.Id, Budget: b.Budget.ToBudget(), Scope: AlertScopes.Of(b.Budget.Scope))).ToList();
         var transitions = 0;
         foreach (var hour in work.Hours.Distinct().Order())
         {

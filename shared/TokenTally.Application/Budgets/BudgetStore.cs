@@ -1,4 +1,5 @@
 using TokenTally.Application.Projects;
+using TokenTally.Core.Budgets;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Budgets;
@@ -15,7 +16,24 @@ public sealed record BudgetDocument(
     bool AlertOnForecast,
     IReadOnlyList<string> Channels,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The stored definition as the domain's budget, validated again as it was when written.</summary>
+    public Budget ToBudget()
+    {
+        var draft = new BudgetDraft(
+            Name,
+            Scope.ToDictionary(f => f.Key, f => (IReadOnlyList<string>?)f.Value),
+            new PeriodDraft(Period.Kind, Period.TimeZone, Period.From, Period.To),
+            AmountUsd,
+            Thresholds,
+            AlertOnForecast,
+            Channels);
+        var validation = BudgetValidator.Validate(draft);
+        return validation.Budget ?? throw new InvalidOperationException(
+            $"Stored budget {Tenant}/{Id} is no longer valid: {string.Join("; ", validation.Errors.Select(e => $"{e.Field}: {e.Message}"))}");
+    }
+}
 
 public sealed record BudgetPeriodDocument(string Kind, string TimeZone, string? From, string? To);
 

@@ -212,7 +212,7 @@ public static class BudgetsApi
     /// <summary>The budget's definition in the API's terms, with the current period worked out from its zone.</summary>
     public static BudgetView ToView(BudgetDocument document, DateTimeOffset now)
     {
-        var budget = ToBudget(document);
+        var budget = document.ToBudget();
         var current = budget.Period.Containing(now);
         var period = document.Period;
         return new BudgetView(
@@ -227,22 +227,6 @@ public static class BudgetsApi
             document.Channels,
             document.CreatedAt,
             document.UpdatedAt);
-    }
-
-    /// <summary>A stored budget as the domain sees it; it was validated when written.</summary>
-    public static Budget ToBudget(BudgetDocument document)
-    {
-        var draft = new BudgetDraft(
-            document.Name,
-            document.Scope.ToDictionary(f => f.Key, f => (IReadOnlyList<string>?)f.Value),
-            new PeriodDraft(document.Period.Kind, document.Period.TimeZone, document.Period.From, document.Period.To),
-            document.AmountUsd,
-            document.Thresholds,
-            document.AlertOnForecast,
-            document.Channels);
-        var validation = BudgetValidator.Validate(draft);
-        return validation.Budget ?? throw new InvalidOperationException(
-            $"Stored budget {document.Tenant}/{document.Id} is no longer valid: {string.Join("; ", validation.Errors.Select(e => $"{e.Field}: {e.Message}"))}");
     }
 
     private static BudgetDocument ToDocument(string id, string tenant, Budget budget, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new(

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Tests.Hosts;
@@ -26,25 +24,6 @@ public abstract class AlertsApiTests(Func<Task<IApiHost>> start) : ApiSpecificat
         var key = new AlertKey(rule, project is null ? AlertScopes.Tenant : AlertScopes.Project(project), "2026-12", threshold);
         await Alerts.EvaluateAsync(session.Tenant, new AlertObservation(key, severity, LastHour.AddHours(-hoursAgo), value), AlertPolicy.Default, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
         return key.Id;
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return await Client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement;
     }
 
     private static async Task<IReadOnlyList<(string Field, string Code)>> FieldErrorsAsync(HttpResponseMessage response)

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -82,32 +80,8 @@ public abstract class ChannelsApiTests(Func<Task<IApiHost>> start) : ApiSpecific
         ["secrets"] = new JsonObject { ["accessKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)) },
     };
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, JsonNode? body = null, string? ifMatch = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
-        await response.Content.LoadIntoBufferAsync(TestContext.Current.CancellationToken);
+    protected override async Task OnAnsweredAsync(HttpResponseMessage response) =>
         _answers.Add($"{(int)response.StatusCode} {response.Headers} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
-        return response;
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement;
-    }
 
     private async Task<(JsonElement Channel, string Location, string ETag)> CreateAsync(ApiSession session, JsonObject channel)
     {

@@ -58,7 +58,7 @@ public sealed class BudgetSpendTests : IDisposable
     private BudgetSpend CreateSut() => new(new CostQuery(new RollupStore(_store.Store)));
 
     private static Core.Budgets.Budget Budget(Dictionary<string, IReadOnlyList<string>> scope, BudgetPeriodDocument period, decimal amount) =>
-        BudgetsApi.ToBudget(new BudgetDocument("b1", "t", "b", scope, period, amount, [50m, 80m, 100m], false, [], First, First));
+        new BudgetDocument("b1", "t", "b", scope, period, amount, [50m, 80m, 100m], false, [], First, First).ToBudget();
 
     private async Task<(string Tenant, List<Call> Calls)> SeedAsync()
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TokenTally.Application.Alerts;
@@ -32,30 +30,6 @@ public abstract class BudgetsApiTests(Func<Task<IApiHost>> start) : ApiSpecifica
         }
 
         return budget;
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, JsonNode? body = null, string? ifMatch = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        return await Client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement;
     }
 
     private async Task<(JsonElement Budget, string Location, string ETag)> CreateAsync(ApiSession session, JsonObject budget)
