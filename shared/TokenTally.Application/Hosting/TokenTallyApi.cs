@@ -1,5 +1,6 @@
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Budgets;
+using TokenTally.Application.Budgets.Status;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
 using TokenTally.Application.Health;
@@ -36,6 +37,7 @@ public static class TokenTallyApi
         app.MapCostsApi();
         app.MapChannelsApi();
         app.MapBudgetsApi();
+        app.MapBudgetStatusApi();
         app.MapAlertsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();

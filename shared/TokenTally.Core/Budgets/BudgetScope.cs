@@ -38,6 +38,32 @@ public sealed record BudgetScope
     /// <summary>The rollup cube that holds every filtered dimension (the smallest such), which a budget check reads.</summary>
     public Cube Cube => Cube.Covering(Filters.Keys) ?? throw new InvalidOperationException("A validated scope always has a covering cube.");
 
+    /// <summary>
+    /// Whether the budget counts spend in <paramref name="request"/>, a scope given one value per dimension (what an app is
+    /// about to spend in): every dimension the budget filters on must be given, with one of the values the budget admits. A
+    /// budget filtering on a dimension the request leaves open does not apply: the request may or may not fall in it.
+    /// </summary>
+    public bool Covers(IReadOnlyDictionary<Dimension, string> request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Filters.All(f => request.TryGetValue(f.Key, out var value) && f.Value.Contains(value, StringComparer.Ordinal));
+    }
+
+    /// <summary>Whether a call with these dimension values (see <see cref="CallFact"/>) counts toward the budget.</summary>
+    public bool Counts(CallFact call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        foreach (var (dimension, values) in Filters)
+        {
+            if (!values.Contains(call[dimension], StringComparer.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The name of <paramref name="dimension"/> as the API spells it.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is not one a budget may filter on.</exception>
     public static string NameOf(Dimension dimension) =>

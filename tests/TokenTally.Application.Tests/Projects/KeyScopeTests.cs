@@ -194,6 +194,16 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = (HttpStatusCode.OK, null),
             [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
         };
+        bool HasBudget(JsonElement status, int index) => status.GetProperty("budgets").EnumerateArray().Any(b => b.GetProperty("id").GetString() == w.Budgets[index]);
+        yield return new("GET /api/v1/budgets/status", HttpMethod.Get, $"/api/v1/budgets/status?tenant={a1.Tenant}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, r => HasBudget(r, 1) && !HasBudget(r, 0)),
+            [Caller.Ingest] = (HttpStatusCode.OK, r => HasBudget(r, 0) && HasBudget(r, 1)),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => HasBudget(r, 0) && HasBudget(r, 1)),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => HasBudget(r, 1) && !HasBudget(r, 0)),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        });
         yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(0), null, readBudget);
         yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(1), null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget) { [Caller.ReadProject] = (HttpStatusCode.NotFound, null) });
         yield return new("PUT /api/v1/budgets/{id}", HttpMethod.Put, Budget(1), new { name = "matrix", period = new { kind = "week" }, amountUsd = 50 }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
