@@ -15,6 +15,8 @@ internal sealed record DriverOptions
           --server-dll PATH  the server to start (default: functions/TokenTally.Local/bin/<configuration>/net10.0/TokenTally.Local.dll)
           --out PATH         where to write the markdown results (default artifacts/bench/http-<utc time>.md)
           --keep-data        keep each level's temporary data folder (SQLite database, logs)
+          --budget-status    instead of ingestion, load GET /api/v1/budgets/status at --rate requests/s (open loop) for --seconds
+          --rate N           requests per second for --budget-status (default 500, at most 5000)
           --event-hub NAME   publish the batches to this Event Hub instead of posting them to a local server: each batch is
                              one event (a JSON array with the key in its api-key property) for a deployed app's IngestEvents;
                              the project key comes from the environment variable TOKENTALLY_API_KEY
@@ -47,6 +49,10 @@ internal sealed record DriverOptions
 
     public string? EventHub { get; init; }
 
+    public bool BudgetStatus { get; init; }
+
+    public int Rate { get; init; } = 500;
+
     public string? EventHubNamespace { get; init; }
 
     public static DriverOptions Parse(string[] args)
@@ -65,6 +71,8 @@ internal sealed record DriverOptions
                 "--server-dll" => options with { ServerDll = Value() },
                 "--out" => options with { Out = Value() },
                 "--keep-data" => options with { KeepData = true },
+                "--budget-status" => options with { BudgetStatus = true },
+                "--rate" => options with { Rate = Bounded("--rate", Value(), 1, 5_000) },
                 "--event-hub" => options with { EventHub = Value() },
                 "--event-hub-namespace" => options with { EventHubNamespace = HostName("--event-hub-namespace", Value()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),

@@ -51,6 +51,11 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+if (options.BudgetStatus)
+{
+    return await BudgetStatusRun.RunAsync(options, serverDll, root, cancel.Token);
+}
+
 Console.WriteLine($"Server: {serverDll}");
 Console.WriteLine($"{options.BatchSize}-event batches, {options.WarmupSeconds} s warm-up + {options.Seconds} s per level, senders: {string.Join(", ", options.Concurrency)}");
 var results = new List<LevelResult>();

@@ -69,13 +69,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A client of the server that presents its admin key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(Path.Combine(DataPath, "admin-key")).Trim());
+        return client;
+    }
+
     /// <summary>Creates a project (with the generator's Azure deployment mapped) and issues it a key; returns the key.</summary>
     public async Task<string> CreateProjectKeyAsync(string tenant, string project, string deployment, string deploymentModel, CancellationToken cancellationToken)
     {
-        var adminKeyPath = Path.Combine(DataPath, "admin-key");
-        var adminKey = (await File.ReadAllTextAsync(adminKeyPath, cancellationToken)).Trim();
-        using var client = new HttpClient { BaseAddress = BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
+        using var client = AdminClient();
 
         using var created = await client.PostAsJsonAsync(
             "api/v1/admin/projects", new { tenant, project, azureDeployments = new Dictionary<string, string> { [deployment] = deploymentModel } }, cancellationToken);

@@ -12,7 +12,7 @@ public sealed class BudgetStatusOptions
     /// <summary>How old an answer may be before a read refreshes it in the background (1-300 seconds; readers never wait for a refresh).</summary>
     public int MaxAgeSeconds { get; set; } = 10;
 
-    /// <summary>How many tenant and scope answers are kept in memory (100-1,000,000); the least recently read go first.</summary>
+    /// <summary>How many tenants' budget spends are kept in memory (100-1,000,000); the least recently read go first.</summary>
     public int MaxEntries { get; set; } = 10_000;
 }
 
@@ -26,65 +26,70 @@ public sealed record ScopeStatus(string Tenant, IReadOnlyDictionary<Dimension, s
     public bool WithinBudget => Budgets.All(b => b.Standing.State != BudgetState.Exceeded);
 }
 
+/// <summary>Every budget of a tenant with a period under way, and its spend so far, as of <see cref="ComputedAt"/>.</summary>
+public sealed record TenantBudgetSpend(IReadOnlyList<(BudgetDocument Document, Budget Budget, PeriodWindow Period, decimal SpentUsd)> Budgets, DateTimeOffset ComputedAt);
+
 /// <summary>
 /// The cost circuit breaker's answers: for a scope an app is about to spend in (one value per dimension), the tenant's budgets
-/// covering it in the period under way, their spend up to now, what is left and the projection. Answers come from a
-/// refresh-ahead cache (<see cref="BudgetStatusOptions"/>), so a caller checking before every LLM request reads memory.
+/// covering it in the period under way, their spend up to now, what is left and the projection. The spend of every budget
+/// of a tenant is computed together and kept in a refresh-ahead cache (<see cref="BudgetStatusOptions"/>), so an answer
+/// for any scope is a filter over memory, and a caller checking before every LLM request never waits for the stores.
 /// </summary>
 public sealed partial class BudgetStatusService
 {
     private readonly BudgetStore _budgets;
     private readonly PeriodSpendNow _spend;
     private readonly TimeProvider _time;
-    private readonly RefreshAheadCache<ScopeStatus> _cache;
+    private readonly RefreshAheadCache<TenantBudgetSpend> _cache;
 
     public BudgetStatusService(BudgetStore budgets, PeriodSpendNow spend, TimeProvider time, IOptions<BudgetStatusOptions> options, ILogger<BudgetStatusService> logger)
     {
         _budgets = budgets;
         _spend = spend;
         _time = time;
-        _cache = new RefreshAheadCache<ScopeStatus>(time, TimeSpan.FromSeconds(options.Value.MaxAgeSeconds), options.Value.MaxEntries, (key, e) => LogRefreshFailed(logger, key, e));
+        _cache = new RefreshAheadCache<TenantBudgetSpend>(time, TimeSpan.FromSeconds(options.Value.MaxAgeSeconds), options.Value.MaxEntries, (tenant, e) => LogRefreshFailed(logger, tenant, e));
     }
 
     /// <summary>The status of <paramref name="scope"/> in <paramref name="tenant"/>, at most a few seconds old.</summary>
     public async Task<ScopeStatus> GetAsync(string tenant, IReadOnlyDictionary<Dimension, string> scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var key = tenant + string.Concat(scope.OrderBy(s => s.Key).Select(s => $"|{BudgetScope.NameOf(s.Key)}:{s.Value.Length}:{s.Value}"));
-        return (await _cache.GetAsync(key, cancellationToken => ComputeAsync(tenant, scope, cancellationToken))).Value;
+        var (spend, computedAt) = await _cache.GetAsync(tenant, cancellationToken => ComputeAsync(tenant, cancellationToken));
+        var budgets = spend.Budgets.Where(b => b.Budget.Scope.Covers(scope))
+            .Select(b => new ApplicableBudget(b.Document, BudgetStanding.Of(b.Budget, b.Period, b.SpentUsd, SpendProjection.RunRate(b.SpentUsd, b.Period, computedAt))))
+            .ToList();
+        return new ScopeStatus(tenant, scope, budgets, computedAt);
     }
 
-    /// <summary>The status computed now from the stores, without the cache.</summary>
-    public async Task<ScopeStatus> ComputeAsync(string tenant, IReadOnlyDictionary<Dimension, string> scope, CancellationToken cancellationToken)
+    /// <summary>The spend of every budget of the tenant with a period under way, computed now from the stores.</summary>
+    public async Task<TenantBudgetSpend> ComputeAsync(string tenant, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(scope);
         var now = _time.GetUtcNow();
-        var applicable = new List<(BudgetDocument Document, Budget Budget, PeriodWindow Period)>();
+        var current = new List<(BudgetDocument Document, Budget Budget, PeriodWindow Period)>();
         foreach (var stored in await _budgets.ListAsync(tenant, cancellationToken))
         {
             var budget = stored.Budget.ToBudget();
-            if (budget.Scope.Covers(scope) && budget.Period.Containing(now) is { } period)
+            if (budget.Period.Containing(now) is { } period)
             {
-                applicable.Add((stored.Budget, budget, period));
+                current.Add((stored.Budget, budget, period));
             }
         }
 
-        if (applicable.Count == 0)
+        if (current.Count == 0)
         {
-            return new ScopeStatus(tenant, scope, [], now);
+            return new TenantBudgetSpend([], now);
         }
 
-        var unrolled = await _spend.UnrolledAsync(tenant, applicable.Min(a => a.Period.Start), TimeBuckets.HourStart(now).AddHours(1), cancellationToken);
-        var budgets = new List<ApplicableBudget>(applicable.Count);
-        foreach (var (document, budget, period) in applicable)
+        var unrolled = await _spend.UnrolledAsync(tenant, current.Min(a => a.Period.Start), TimeBuckets.HourStart(now).AddHours(1), cancellationToken);
+        var budgets = new List<(BudgetDocument, Budget, PeriodWindow, decimal)>(current.Count);
+        foreach (var (document, budget, period) in current)
         {
-            var spent = await _spend.OfAsync(tenant, budget.Scope, period, now, unrolled, cancellationToken);
-            budgets.Add(new ApplicableBudget(document, BudgetStanding.Of(budget, period, spent, SpendProjection.RunRate(spent, period, now))));
+            budgets.Add((document, budget, period, await _spend.OfAsync(tenant, budget.Scope, period, now, unrolled, cancellationToken)));
         }
 
-        return new ScopeStatus(tenant, scope, budgets, now);
+        return new TenantBudgetSpend(budgets, now);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the budget status {Key} failed; the previous answer is served meanwhile")]
-    private static partial void LogRefreshFailed(ILogger logger, string key, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the budget spend of tenant {Tenant} failed; the previous answer is served meanwhile")]
+    private static partial void LogRefreshFailed(ILogger logger, string tenant, Exception exception);
 }
