@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Pipeline;
 
@@ -30,6 +31,9 @@ public sealed class PipelineFunctions(PipelineActivities activities)
 
     [Function(PipelineActivities.CheckBudgets)]
     public Task<int> CheckBudgetsAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.CheckBudgetsAsync(work, context.CancellationToken);
+
+    [Function(PipelineActivities.CheckRules)]
+    public Task<int> CheckRulesAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.CheckRulesAsync(work, context.CancellationToken);
 
     [Function(PipelineActivities.DispatchAlerts)]
     public Task<TenantDispatch> DispatchAlertsAsync([ActivityTrigger] string tenant, FunctionContext context) => activities.DispatchAlertsAsync(tenant, context.CancellationToken);

@@ -2,10 +2,11 @@ namespace TokenTally.Application.Alerts;
 
 public static class AlertsSetup
 {
-    /// <summary>The alert lifecycle: its store (state and outbox) and the policy its evaluations use.</summary>
+    /// <summary>The alert lifecycle: its store (state and outbox) and the dispatch of the outbox through the features' renderers.</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
         services.AddSingleton<AlertStore>();
+        services.AddSingleton<AlertDispatch>();
         return services;
     }
 }

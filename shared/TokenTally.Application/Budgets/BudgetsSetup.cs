@@ -14,7 +14,7 @@ public static class BudgetsSetup
         services.AddSingleton<IChannelReferences, BudgetChannelReferences>();
         services.AddSingleton<BudgetSpend>();
         services.AddSingleton<BudgetChecks>();
-        services.AddSingleton<BudgetAlertDispatch>();
+        services.AddSingleton<IAlertRenderer, BudgetAlertRenderer>();
         const string at = BudgetStatusOptions.Section;
         services.AddOptions<BudgetStatusOptions>().BindConfiguration(at)
             .Validate(o => o.MaxAgeSeconds is >= 1 and <= 300, $"{at}:MaxAgeSeconds must be 1-300.")

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokenTally.Application.Alerts;
+using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
@@ -41,6 +42,7 @@ public static class ApplicationSetup
         services.AddChannels();
         services.AddBudgets();
         services.AddAlerts();
+        services.AddAlertRules();
         services.AddPipeline();
         services.AddHealth();
         return services;

@@ -1,4 +1,5 @@
 using TokenTally.Application.Alerts;
+using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Budgets.Status;
 using TokenTally.Application.Calls;
@@ -39,6 +40,7 @@ public static class TokenTallyApi
         app.MapBudgetsApi();
         app.MapBudgetStatusApi();
         app.MapAlertsApi();
+        app.MapAlertRulesApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();
         return app;

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Budgets;
 using TokenTally.Core.Rollups;
@@ -7,7 +8,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The orchestration of one hour run: plan the tenant-hours, then reprice (backfills that ask for it), roll up and archive
-/// them, fanned out with bounded parallelism; then, per tenant rolled up, check its budgets at the hours recomputed (oldest
+/// them, fanned out with bounded parallelism; then, per tenant rolled up, check its budgets and alert rules at the hours recomputed (oldest
 /// first) and dispatch the alert notifications waiting; then apply retention (timer runs). Every effect is an activity with the run's
 /// retry policy, and every activity is idempotent; the run's record is its custom status while it runs and its output when
 /// done. A work item that fails for good fails the run after the others finished; its changed mark stays for the next run.
@@ -72,6 +73,13 @@ public static class HourRun
         await record.FanOutAsync("budgets", tenants, settings.MaxParallelism, async item =>
         {
             var transitioned = await context.CallActivityAsync<int>(PipelineActivities.CheckBudgets, new TenantHours(item.Tenant, hours[item.Tenant]), retry);
+            record.AlertsTransitioned += transitioned;
+            return transitioned;
+        });
+
+        await record.FanOutAsync("rules", tenants, settings.MaxParallelism, async item =>
+        {
+            var transitioned = await context.CallActivityAsync<int>(PipelineActivities.CheckRules, new TenantHours(item.Tenant, hours[item.Tenant]), retry);
             record.AlertsTransitioned += transitioned;
             return transitioned;
         });

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using TokenTally.Application.Alerts;
+using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Pricing;
@@ -22,7 +24,8 @@ public sealed class PipelineActivities(
     HourArchive archive,
     RepriceService reprice,
     BudgetChecks budgetChecks,
-    BudgetAlertDispatch alertDispatch,
+    AlertRuleChecks ruleChecks,
+    AlertDispatch alertDispatch,
     IEnumerable<IExpiringDocumentStore> expiring,
     IOptions<LedgerOptions> ledger,
     TokenTallyMetrics metrics,
@@ -34,11 +37,12 @@ public sealed class PipelineActivities(
     public const string Archive = "ArchiveTenantHour";
     public const string PurgeExpired = "PurgeExpiredCalls";
     public const string CheckBudgets = "CheckTenantBudgets";
+    public const string CheckRules = "CheckTenantAlertRules";
     public const string DispatchAlerts = "DispatchTenantAlerts";
     public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, CheckBudgets, DispatchAlerts, PurgeExpired, End];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -99,7 +103,11 @@ public sealed class PipelineActivities(
     public Task<int> CheckBudgetsAsync(TenantHours work, CancellationToken cancellationToken) =>
         budgetChecks.CheckAsync(work, cancellationToken);
 
-    /// <summary>Sends the tenant's waiting budget alert notifications, one message per channel; failed deliveries are in the result.</summary>
+    /// <summary>Checks the tenant's alert rules at each of the hours, oldest first; returns how many alerts changed state with a notification.</summary>
+    public Task<int> CheckRulesAsync(TenantHours work, CancellationToken cancellationToken) =>
+        ruleChecks.CheckAsync(work, cancellationToken);
+
+    /// <summary>Sends the tenant's waiting alert notifications, one message per channel; failed deliveries are in the result.</summary>
     public Task<TenantDispatch> DispatchAlertsAsync(string tenant, CancellationToken cancellationToken) =>
         alertDispatch.DispatchAsync(tenant, cancellationToken);
 

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using TokenTally.Application.Alerts;
 using TokenTally.Application.Budgets;
 
 namespace TokenTally.Application.Pipeline;
@@ -19,6 +20,7 @@ public static class PipelineTasks
         Activity<TenantHour, long>(registry, PipelineActivities.RollUp, (a, input) => a.RollUpAsync(input, CancellationToken.None));
         Activity<TenantHour, int>(registry, PipelineActivities.Archive, (a, input) => a.ArchiveAsync(input, CancellationToken.None));
         Activity<TenantHours, int>(registry, PipelineActivities.CheckBudgets, (a, input) => a.CheckBudgetsAsync(input, CancellationToken.None));
+        Activity<TenantHours, int>(registry, PipelineActivities.CheckRules, (a, input) => a.CheckRulesAsync(input, CancellationToken.None));
         Activity<string, TenantDispatch>(registry, PipelineActivities.DispatchAlerts, (a, input) => a.DispatchAlertsAsync(input, CancellationToken.None));
         Activity<DateTimeOffset, int>(registry, PipelineActivities.PurgeExpired, (a, input) => a.PurgeExpiredAsync(input, CancellationToken.None));
         Activity<HourRunEnd, double>(registry, PipelineActivities.End, (a, input) => a.EndAsync(input, CancellationToken.None));

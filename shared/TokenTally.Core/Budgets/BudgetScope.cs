@@ -64,6 +64,13 @@ public sealed record BudgetScope
         return true;
     }
 
+    /// <summary>Whether a rollup row of a cube holding every filtered dimension (see <see cref="Cube"/>) counts toward the scope.</summary>
+    public bool Admits(RollupRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return Filters.All(f => row.ValueOf(f.Key) is { } value && f.Value.Contains(value, StringComparer.Ordinal));
+    }
+
     /// <summary>The name of <paramref name="dimension"/> as the API spells it.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is not one a budget may filter on.</exception>
     public static string NameOf(Dimension dimension) =>

@@ -100,7 +100,7 @@ public static partial class BudgetValidator
     /// <summary>Whether <paramref name="id"/> can name a channel: 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.</summary>
     public static bool IsChannelId(string? id) => id is not null && ChannelIdPattern().IsMatch(id);
 
-    private static BudgetScope? ValidateScope(IReadOnlyDictionary<string, IReadOnlyList<string>?>? scope, List<FieldError> errors)
+    internal static BudgetScope? ValidateScope(IReadOnlyDictionary<string, IReadOnlyList<string>?>? scope, List<FieldError> errors)
     {
         var filters = new Dictionary<Dimension, IReadOnlyList<string>>();
         var valid = true;
@@ -220,7 +220,7 @@ public static partial class BudgetValidator
         }
     }
 
-    private static void ValidateChannels(IReadOnlyList<string> channels, List<FieldError> errors)
+    internal static void ValidateChannels(IReadOnlyList<string> channels, List<FieldError> errors)
     {
         if (channels.Count > MaxChannels)
         {

@@ -64,7 +64,7 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         await using var receiver = await HttpReceiver.StartAsync();
         var tenant = await TenantAsync();
         var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
-        await BudgetAsync(tenant, "daily", 20 * HourCost, channel);
+        await BudgetAsync(tenant, "daily", "day", 20 * HourCost, channel);
 
         var transitioned = 0;
         for (var h = 0; h < 24; h++)
@@ -113,12 +113,89 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMonthSimulatedHourByHourSendsExactlyThreeBudgetAlertsAndASecondIdenticalRunSendsNone()
+    {
+        // Next calendar month, walked by the fake clock: its calls stay within retention on every clock there is.
+        var month = new DateTimeOffset(Day.Year, Day.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        var hours = (int)(month.AddMonths(1) - month).TotalHours;
+        var eighty = (hours * 8 / 10) - 1;
+        await using var receiver = await HttpReceiver.StartAsync();
+        var tenant = await TenantAsync();
+        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        await BudgetAsync(tenant, "monthly", "month", hours * HourCost / CallsPerHour, channel);
+        var alerts = Services.GetRequiredService<AlertStore>();
+
+        async Task<int> WalkTheMonthAsync(bool store)
+        {
+            var transitioned = 0;
+            for (var h = 0; h < hours; h++)
+            {
+                if (store)
+                {
+                    // One call an hour: 50 % is reached at the month's middle hour, 100 % at its last.
+                    await PipelineWorld.StoreCallsAsync(Services, tenant, $"m{h}", month.AddHours(h), 1);
+                }
+
+                // The first run of each day is the orchestration; the other hours run its activities in the same order,
+                // which is all the orchestration does, at a fraction of the test host's cost per run.
+                transitioned += h % 24 == 0 || h == eighty
+                    ? (await TimerRunAsync(month.AddHours(h), failAlertWrite: store && h == eighty)).AlertsTransitioned
+                    : await RunActivitiesAsync(month.AddHours(h));
+
+                // Whoever is on call acknowledges what fired, so nothing is re-notified.
+                foreach (var firing in (await alerts.ListAsync(tenant, new AlertFilter(AlertState.Firing), 10, null, TestContext.Current.CancellationToken)).Items)
+                {
+                    await alerts.ApplyAsync(tenant, firing.Alert.Key.Id, a => AlertLifecycle.Acknowledge(a, _clock.GetUtcNow()), TestContext.Current.CancellationToken);
+                }
+            }
+
+            return transitioned;
+        }
+
+        var first = await WalkTheMonthAsync(store: true);
+        var sentByTheFirstRun = receiver.Requests.Count;
+        var second = await WalkTheMonthAsync(store: false);
+        var backfill = await RunAsync(Backfill.Name, new BackfillInput(month.AddMonths(1).AddDays(-1), month.AddMonths(1), Reprice: false, Settings));
+
+        Assert.Equal(3, first);
+        Assert.Equal(3, sentByTheFirstRun);
+        Assert.Equal(0, second);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, backfill.RuntimeStatus);
+        Assert.Equal(3, receiver.Requests.Count);
+        Assert.Equal(1, _world.Faults.AlertWriteFailures);
+        string[] thresholds = ["(threshold 50 %)", "(threshold 80 %)", "(threshold 100 %)"];
+        Assert.Equal(thresholds, receiver.Requests.Select(r => thresholds.Single(t => r.BodyText.Contains(t, StringComparison.Ordinal))));
+    }
+
+    /// <summary>What an hour run does, activity by activity, without the orchestration: plan, roll up, check, dispatch.</summary>
+    private async Task<int> RunActivitiesAsync(DateTimeOffset hour)
+    {
+        AdvanceClockTo(hour.AddHours(1).AddMinutes(5));
+        var activities = Services.GetRequiredService<PipelineActivities>();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var plan = await activities.PlanAsync(new PlanRequest(hour, RunTrigger.Timer, Settings.MaxChangedHours, Settings.FallbackHours), cancellationToken);
+        foreach (var item in plan.Work)
+        {
+            await activities.RollUpAsync(item, cancellationToken);
+        }
+
+        var transitioned = 0;
+        foreach (var tenant in plan.Work.GroupBy(w => w.Tenant))
+        {
+            transitioned += await activities.CheckBudgetsAsync(new TenantHours(tenant.Key, [.. tenant.Select(w => w.Hour).Distinct().Order()]), cancellationToken);
+            await activities.DispatchAlertsAsync(tenant.Key, cancellationToken);
+        }
+
+        return transitioned;
+    }
+
+    [Fact]
     public async Task ABackfillThatLowersSpendBelowTheResolveLineResolvesTheAlertAndDoesNotRaiseItAgain()
     {
         await using var receiver = await HttpReceiver.StartAsync();
         var tenant = await TenantAsync();
         var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
-        await BudgetAsync(tenant, "daily", 20 * HourCost, channel);
+        await BudgetAsync(tenant, "daily", "day", 20 * HourCost, channel);
         for (var h = 0; h < 18; h++)
         {
             await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddHours(h), CallsPerHour);
@@ -156,7 +233,7 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         var tenant = await TenantAsync();
         var working = await WebhookChannelAsync(tenant, up.Url("/hook"));
         var failing = await WebhookChannelAsync(tenant, down.Url("/hook"));
-        await BudgetAsync(tenant, "daily", 2 * HourCost, working, failing);
+        await BudgetAsync(tenant, "daily", "day", 2 * HourCost, working, failing);
 
         await PipelineWorld.StoreCallsAsync(Services, tenant, "h0", Day, CallsPerHour);
         var report = await TimerRunAsync(Day);
@@ -173,16 +250,28 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     private RunSettings Settings => Services.GetRequiredService<IOptions<PipelineOptions>>().Value.ToRunSettings();
 
     /// <summary>The timer's run of <paramref name="hour"/>, started five minutes after the hour closed on the fake clock; it must succeed.</summary>
-    private async Task<HourRunReport> TimerRunAsync(DateTimeOffset hour)
+    private async Task<HourRunReport> TimerRunAsync(DateTimeOffset hour, bool failAlertWrite = false)
     {
-        if (hour.AddHours(1).AddMinutes(5) > _clock.GetUtcNow())
+        AdvanceClockTo(hour.AddHours(1).AddMinutes(5));
+
+        if (failAlertWrite)
         {
-            _clock.SetUtcNow(hour.AddHours(1).AddMinutes(5));
+            // The check's first alert write fails: Durable retries the activity, which evaluates again.
+            _world.Faults.FailAlertWrite(1);
         }
 
         var done = await RunAsync(HourRun.Name, new HourRunInput(hour, RunTrigger.Timer, Reprice: false, Settings));
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
         return done.ReadOutputAs<HourRunReport>()!;
+    }
+
+    /// <summary>Moves the fake clock on to <paramref name="time"/>; a rerun of an older hour leaves it where it is.</summary>
+    private void AdvanceClockTo(DateTimeOffset time)
+    {
+        if (time > _clock.GetUtcNow())
+        {
+            _clock.SetUtcNow(time);
+        }
     }
 
     private async Task<OrchestrationMetadata> RunAsync(string name, object input)
@@ -213,11 +302,11 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         return id;
     }
 
-    private async Task BudgetAsync(string tenant, string name, decimal amount, params string[] channels)
+    private async Task BudgetAsync(string tenant, string name, string period, decimal amount, params string[] channels)
     {
         var now = _clock.GetUtcNow();
         var budget = new BudgetDocument(
-            BudgetStore.NewId(), tenant, name, new Dictionary<string, IReadOnlyList<string>>(), new BudgetPeriodDocument("day", "UTC", null, null),
+            BudgetStore.NewId(), tenant, name, new Dictionary<string, IReadOnlyList<string>>(), new BudgetPeriodDocument(period, "UTC", null, null),
             amount, [50m, 80m, 100m], false, channels, now, now);
         Assert.True((await Services.GetRequiredService<BudgetStore>().CreateAsync(budget, TestContext.Current.CancellationToken)).Succeeded);
     }
