@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
+using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Pipeline;
 using TokenTally.Application.Projects;
@@ -17,7 +18,7 @@ using TokenTally.Testing;
 namespace TokenTally.Application.Tests.Pipeline;
 
 /// <summary>
-/// Budget checks and alert dispatch as steps of the hour run, in the Durable Task test host on a fake clock: a daily budget
+/// Budget checks, alert rules and alert dispatch as steps of the hour run, in the Durable Task test host on a fake clock: a daily budget
 /// simulated hour by hour, its alerts counted at a loopback webhook receiver.
 /// </summary>
 public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
@@ -223,6 +224,32 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         // notification, always under its one webhook-id, which the receiver keeps once.
         var resolved = receiver.Requests.Skip(firedBefore).DistinctBy(r => r.Headers["webhook-id"].ToString()).ToList();
         Assert.Contains("back under 80 %", Assert.Single(resolved).BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAlertRuleOnCostPerHourFiresWhenAnHourDoublesAndResolvesWhenItCalmsDown()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        var tenant = await TenantAsync();
+        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var now = _clock.GetUtcNow();
+        var rule = new AlertRuleDocument(AlertRuleStore.NewId(), tenant, "hourly spend", "cost_per_hour", new Dictionary<string, IReadOnlyList<string>>(), 1, 1.5m * HourCost, "critical", 1, [channel], now, now);
+        Assert.True((await Services.GetRequiredService<AlertRuleStore>().CreateAsync(rule, TestContext.Current.CancellationToken)).Succeeded);
+
+        var transitions = new List<int>();
+        foreach (var (h, calls) in new[] { (0, CallsPerHour), (1, CallsPerHour), (2, 2 * CallsPerHour), (3, 2 * CallsPerHour), (4, CallsPerHour) })
+        {
+            await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddHours(h), calls);
+            transitions.Add((await TimerRunAsync(Day.AddHours(h))).AlertsTransitioned);
+        }
+
+        Assert.Equal([0, 0, 1, 0, 1], transitions);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Contains("hourly spend", receiver.Requests.First().BodyText, StringComparison.Ordinal);
+        Assert.Contains("cost_per_hour", receiver.Requests.First().BodyText, StringComparison.Ordinal);
+        Assert.Contains("back to normal", receiver.Requests.Last().BodyText, StringComparison.Ordinal);
+        var alert = Assert.Single((await Services.GetRequiredService<AlertStore>().ListAsync(tenant, new AlertFilter(), 10, null, TestContext.Current.CancellationToken)).Items).Alert;
+        Assert.Equal(("rule:" + rule.Id, AlertState.Resolved, AlertSeverity.Critical), (alert.Key.RuleId, alert.State, alert.Severity));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         OtherTenant,
     }
 
-    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets, IReadOnlyList<string> Alerts, IReadOnlyList<string> Channels);
+    private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyDictionary<Caller, string?> Keys, IReadOnlyList<string> Budgets, IReadOnlyList<string> Alerts, IReadOnlyList<string> Channels, IReadOnlyList<string> Rules);
 
     /// <summary>One request and what each caller gets: a status, and for some a check of what the answer shows.</summary>
     private sealed record Case(string Template, HttpMethod Method, string Path, object? Body, IReadOnlyDictionary<Caller, (HttpStatusCode Status, Func<JsonElement, bool>? Shows)> Expect);
@@ -47,6 +47,13 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         {
             var created = await a1.SendAdminAsync(HttpMethod.Post, $"/api/v1/budgets?tenant={a1.Tenant}", Budget(scope));
             budgets.Add((await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        }
+
+        var rules = new List<string>();
+        foreach (var scope in new object[] { new { project = new[] { a1.Project } }, new { }, new { } })
+        {
+            var created = await a1.SendAdminAsync(HttpMethod.Post, $"/api/v1/alert-rules?tenant={a1.Tenant}", new { name = "matrix", metric = "error_rate", threshold = 5, scope });
+            rules.Add((await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
         }
 
         // Alerts come from rules, not the API: [0] is scoped to a1's project, [1] is tenant-wide.
@@ -75,7 +82,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = await a1.KeyWithAsync("read:tenant"),
             [Caller.OtherTenant] = await b1.KeyWithAsync("ingest", "read:tenant"),
         };
-        return new World(a1, a2, b1, keys, budgets, alerts, channels);
+        return new World(a1, a2, b1, keys, budgets, alerts, channels, rules);
     }
 
     private static object Budget(object scope) => new { name = "matrix", scope, period = new { kind = "month" }, amountUsd = 100 };
@@ -208,6 +215,26 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
         yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(1), null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget) { [Caller.ReadProject] = (HttpStatusCode.NotFound, null) });
         yield return new("PUT /api/v1/budgets/{id}", HttpMethod.Put, Budget(1), new { name = "matrix", period = new { kind = "week" }, amountUsd = 50 }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
         yield return new("DELETE /api/v1/budgets/{id}", HttpMethod.Delete, Budget(2), null, Only(HttpStatusCode.NoContent, HttpStatusCode.Forbidden, Caller.Admin));
+
+        // Alert rules: w.Rules[0] is scoped to a1's project, [1] is tenant-wide, [2] is there to be deleted.
+        string Rule(int index) => $"/api/v1/alert-rules/{w.Rules[index]}?tenant={a1.Tenant}";
+        bool RuleIds(JsonElement r, params int[] indexes) => r.EnumerateArray().Select(x => x.GetProperty("id").GetString()).Order().SequenceEqual(indexes.Select(i => w.Rules[i]).Order());
+        yield return new("GET /api/v1/alert-rules/", HttpMethod.Get, $"/api/v1/alert-rules?tenant={a1.Tenant}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => RuleIds(r, 0)),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => r.GetArrayLength() >= 2),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        });
+        yield return new("POST /api/v1/alert-rules/", HttpMethod.Post, $"/api/v1/alert-rules?tenant={a1.Tenant}", new { name = "matrix", metric = "calls", threshold = 1000 },
+            Only(HttpStatusCode.Created, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("GET /api/v1/alert-rules/{id}", HttpMethod.Get, Rule(1), null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget) { [Caller.ReadProject] = (HttpStatusCode.NotFound, null) });
+        yield return new("GET /api/v1/alert-rules/{id}", HttpMethod.Get, Rule(0), null, readBudget);
+        yield return new("PUT /api/v1/alert-rules/{id}", HttpMethod.Put, Rule(1), new { name = "matrix", metric = "p95_latency_ms", threshold = 2000, windowHours = 3 },
+            Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+        yield return new("DELETE /api/v1/alert-rules/{id}", HttpMethod.Delete, Rule(2), null, Only(HttpStatusCode.NoContent, HttpStatusCode.Forbidden, Caller.Admin));
 
         // Alerts: w.Alerts[0] is scoped to a1's project, [1] is tenant-wide (acknowledged, snoozed, then resolved by the admin).
         yield return new("GET /api/v1/alerts/", HttpMethod.Get, $"/api/v1/alerts?tenant={a1.Tenant}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
