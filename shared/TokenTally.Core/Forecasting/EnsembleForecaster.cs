@@ -10,29 +10,39 @@ internal static class EnsembleForecaster
     /// <summary>The holdout at the end of the history on which the methods are weighted.</summary>
     public const int ValidationHours = 48;
 
+    /// <summary>The holdout windows, each <see cref="ValidationHours"/> long, back from the end of the history.</summary>
+    public const int ValidationWindows = 4;
+
     private static readonly SeasonalMethod[] Methods =
     [
-        SeasonalMethod.SeasonalNaiveDay,
-        SeasonalMethod.SeasonalNaiveWeek,
-        SeasonalMethod.DailyProfileSes,
-        SeasonalMethod.WeeklyProfileSes,
-        SeasonalMethod.WeeklyProfileTheta,
-        SeasonalMethod.DailyProfileTheta,
+        new(SeasonalShape.Daily, LevelMethod.Repeat),
+        new(SeasonalShape.Weekly, LevelMethod.Repeat),
+        new(SeasonalShape.Daily, LevelMethod.Ses, ShortProfileDays),
+        new(SeasonalShape.Daily, LevelMethod.Theta, ShortProfileDays),
+        new(SeasonalShape.Daily, LevelMethod.Ses, LongProfileDays),
+        new(SeasonalShape.Daily, LevelMethod.Theta, LongProfileDays),
+        new(SeasonalShape.Weekly, LevelMethod.Ses, ShortProfileDays),
+        new(SeasonalShape.Weekly, LevelMethod.Theta, ShortProfileDays),
+        new(SeasonalShape.Weekly, LevelMethod.Ses, LongProfileDays),
+        new(SeasonalShape.Weekly, LevelMethod.Theta, LongProfileDays),
     ];
+
+    private const int ShortProfileDays = 3;
+    private const int LongProfileDays = 14;
 
     /// <summary>Forecasts <paramref name="horizon"/> steps of the transformed series <paramref name="z"/>.</summary>
     public static double[] Forecast(ReadOnlySpan<double> z, int horizon)
     {
         var n = z.Length;
         var result = new double[horizon];
-        var usable = Methods.Where(m => n >= SeasonalMethods.MinimumLength(m)).ToList();
+        var usable = Methods.Where(m => n >= m.MinimumLength).ToList();
         if (usable.Count == 0)
         {
-            SeasonalMethods.Forecast(SeasonalMethod.Ses, z, result);
+            new SeasonalMethod(SeasonalShape.None, LevelMethod.Ses).Forecast(z, result);
             return result;
         }
 
-        var validated = usable.Where(m => n - ValidationHours >= SeasonalMethods.MinimumLength(m)).ToList();
+        var validated = usable.Where(m => n - ValidationHours >= m.MinimumLength).ToList();
         if (validated.Count < 2)
         {
             // Too short to weigh the methods: an equal-weight mean.
@@ -42,21 +52,31 @@ internal static class EnsembleForecaster
             return result;
         }
 
-        var training = z[..(n - ValidationHours)];
-        var holdout = z[(n - ValidationHours)..];
         var scratch = new double[ValidationHours];
         var weights = new double[validated.Count];
         for (var i = 0; i < validated.Count; i++)
         {
-            SeasonalMethods.Forecast(validated[i], training, scratch);
             var error = 0.0;
-            for (var h = 0; h < ValidationHours; h++)
+            var windows = 0;
+            for (var w = 1; w <= ValidationWindows; w++)
             {
-                error += Math.Abs(holdout[h] - scratch[h]);
+                var origin = n - w * ValidationHours;
+                if (origin < validated[i].MinimumLength && w > 1)
+                {
+                    break;
+                }
+
+                validated[i].Forecast(z[..origin], scratch);
+                for (var h = 0; h < ValidationHours; h++)
+                {
+                    error += Math.Abs(z[origin + h] - scratch[h]);
+                }
+
+                windows++;
             }
 
-            error = Math.Max(error / ValidationHours, 1e-9);
-            weights[i] = 1 / (error * error);
+            error = Math.Max(error / (windows * ValidationHours), 1e-9);
+            weights[i] = Math.Pow(error, -6);
         }
 
         var total = weights.Sum();
@@ -74,7 +94,7 @@ internal static class EnsembleForecaster
         var scratch = new double[result.Length];
         for (var i = 0; i < methods.Count; i++)
         {
-            SeasonalMethods.Forecast(methods[i], z, scratch);
+            methods[i].Forecast(z, scratch);
             for (var h = 0; h < result.Length; h++)
             {
                 result[h] += weights[i] * scratch[h];

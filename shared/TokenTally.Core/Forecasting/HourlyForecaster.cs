@@ -32,7 +32,7 @@ namespace TokenTally.Core.Forecasting;
 public sealed class HourlyForecaster
 {
     /// <summary>The most recent hours the model is fitted on: 8 weeks.</summary>
-    public const int MaxFitHours = 8 * SeasonalMethods.Week;
+    public const int MaxFitHours = 8 * SeasonalMethod.Week;
 
     /// <summary>Below this many points the forecast is the mean of the history.</summary>
     public const int MinimumHistory = 6;
@@ -253,7 +253,7 @@ public sealed class HourlyForecaster
             forecastsRaw.Add(raw);
             var actual = window.Slice(origin, BacktestHorizon);
             smapeSum += ForecastAccuracy.SymmetricMape(actual, raw);
-            var mase = ForecastAccuracy.Mase(actual, raw, window[..origin], SeasonalMethods.Day);
+            var mase = ForecastAccuracy.Mase(actual, raw, window[..origin], SeasonalMethod.Day);
             if (!double.IsNaN(mase))
             {
                 maseSum += mase;
@@ -303,8 +303,8 @@ public sealed class HourlyForecaster
         var totalErrors = new List<double>();
         for (var k = 0; k < MaxBacktestOrigins; k++)
         {
-            var origin = n - remaining - k * SeasonalMethods.Day;
-            if (origin < Math.Max(MinimumHistory, 2 * SeasonalMethods.Week))
+            var origin = n - remaining - k * SeasonalMethod.Day;
+            if (origin < Math.Max(MinimumHistory, 2 * SeasonalMethod.Week))
             {
                 break;
             }

@@ -1,90 +1,85 @@
 namespace TokenTally.Core.Forecasting;
 
-/// <summary>The point forecasting methods the ensemble combines; each works on the (log-)transformed series.</summary>
-internal enum SeasonalMethod
+/// <summary>The seasonal component a method removes before forecasting the level, and adds back after.</summary>
+internal enum SeasonalShape
 {
-    /// <summary>The last day repeated.</summary>
-    SeasonalNaiveDay,
+    /// <summary>None: the method forecasts the series itself.</summary>
+    None,
 
-    /// <summary>The last week repeated.</summary>
-    SeasonalNaiveWeek,
+    /// <summary>A 24-hour profile.</summary>
+    Daily,
 
-    /// <summary>A daily profile plus the level from simple exponential smoothing of the deseasonalised series.</summary>
-    DailyProfileSes,
-
-    /// <summary>A daily plus weekly profile plus the SES level of the deseasonalised series.</summary>
-    WeeklyProfileSes,
-
-    /// <summary>A daily plus weekly profile plus the Theta forecast of the deseasonalised series.</summary>
-    WeeklyProfileTheta,
-
-    /// <summary>A daily profile plus the Theta forecast of the deseasonalised series.</summary>
-    DailyProfileTheta,
-
-    /// <summary>Simple exponential smoothing of the series itself (no seasonality): for short histories.</summary>
-    Ses,
+    /// <summary>A 24-hour plus a 168-hour profile.</summary>
+    Weekly,
 }
 
-/// <summary>Forecasts with one <see cref="SeasonalMethod"/>.</summary>
-internal static class SeasonalMethods
+/// <summary>How a method forecasts the deseasonalised level.</summary>
+internal enum LevelMethod
+{
+    /// <summary>The last seasonal cycle repeated (seasonal naive; the shape gives the cycle).</summary>
+    Repeat,
+
+    /// <summary>Simple exponential smoothing: a flat level.</summary>
+    Ses,
+
+    /// <summary>The Theta method: SES plus half the linear trend.</summary>
+    Theta,
+}
+
+/// <summary>
+/// One point forecasting method of the ensemble, working on the log-transformed series: a seasonal shape, a level
+/// method and how many recent days the daily profile is estimated from.
+/// </summary>
+/// <param name="Shape">The seasonality removed and added back.</param>
+/// <param name="Level">How the level is forecast.</param>
+/// <param name="ProfileDays">The recent days the daily profile averages (the weekly profile always uses up to <see cref="ProfileWeeks"/> weeks).</param>
+internal readonly record struct SeasonalMethod(SeasonalShape Shape, LevelMethod Level, int ProfileDays = 0)
 {
     public const int Day = 24;
     public const int Week = 168;
 
-    /// <summary>The recent days that enter a daily profile and the recent weeks that enter a weekly one.</summary>
-    public const int ProfileDays = 28;
+    /// <summary>The recent weeks that enter a weekly profile.</summary>
     public const int ProfileWeeks = 4;
 
-    /// <summary>The fewest points with which <paramref name="method"/> is used.</summary>
-    public static int MinimumLength(SeasonalMethod method) => method switch
+    /// <summary>The fewest points with which the method is used: two cycles of its season.</summary>
+    public int MinimumLength => Shape switch
     {
-        SeasonalMethod.SeasonalNaiveDay or SeasonalMethod.DailyProfileSes or SeasonalMethod.DailyProfileTheta => 2 * Day,
-        SeasonalMethod.SeasonalNaiveWeek or SeasonalMethod.WeeklyProfileSes or SeasonalMethod.WeeklyProfileTheta => 2 * Week,
+        SeasonalShape.Daily => 2 * Day,
+        SeasonalShape.Weekly => 2 * Week,
         _ => 1,
     };
 
-    /// <summary>Writes the forecast of <paramref name="z"/> by <paramref name="method"/> into <paramref name="forecast"/>.</summary>
-    public static void Forecast(SeasonalMethod method, ReadOnlySpan<double> z, Span<double> forecast)
+    /// <summary>Writes the forecast of <paramref name="z"/> into <paramref name="forecast"/>.</summary>
+    public void Forecast(ReadOnlySpan<double> z, Span<double> forecast)
     {
         var n = z.Length;
-        switch (method)
+        if (Level == LevelMethod.Repeat)
         {
-            case SeasonalMethod.SeasonalNaiveDay:
-                Repeat(z, Day, forecast);
-                break;
-            case SeasonalMethod.SeasonalNaiveWeek:
-                Repeat(z, Week, forecast);
-                break;
-            case SeasonalMethod.Ses:
-                forecast.Fill(ExponentialSmoothing.Ses(z).Level);
-                break;
-            default:
-                var weekly = method is SeasonalMethod.WeeklyProfileSes or SeasonalMethod.WeeklyProfileTheta;
-                var profile = SeasonalProfile.Estimate(z, weekly, ProfileDays, ProfileWeeks, 1.0);
-                var deseasonalised = profile.Deseasonalise(z);
-                if (method is SeasonalMethod.WeeklyProfileTheta or SeasonalMethod.DailyProfileTheta)
-                {
-                    ExponentialSmoothing.Theta(deseasonalised, forecast);
-                }
-                else
-                {
-                    forecast.Fill(ExponentialSmoothing.Ses(deseasonalised).Level);
-                }
+            var period = Shape == SeasonalShape.Weekly ? Week : Shape == SeasonalShape.Daily ? Day : 1;
+            for (var h = 0; h < forecast.Length; h++)
+            {
+                forecast[h] = z[n - period + (h % period)];
+            }
 
-                for (var h = 0; h < forecast.Length; h++)
-                {
-                    forecast[h] += profile.At(n + h, n);
-                }
-
-                break;
+            return;
         }
-    }
 
-    private static void Repeat(ReadOnlySpan<double> z, int period, Span<double> forecast)
-    {
+        var profile = Shape == SeasonalShape.None
+            ? SeasonalProfile.None
+            : SeasonalProfile.Estimate(z, Shape == SeasonalShape.Weekly, ProfileDays, ProfileWeeks, 1.0);
+        var deseasonalised = profile.Deseasonalise(z);
+        if (Level == LevelMethod.Theta)
+        {
+            ExponentialSmoothing.Theta(deseasonalised, forecast);
+        }
+        else
+        {
+            forecast.Fill(ExponentialSmoothing.Ses(deseasonalised).Level);
+        }
+
         for (var h = 0; h < forecast.Length; h++)
         {
-            forecast[h] = z[z.Length - period + (h % period)];
+            forecast[h] += profile.At(n + h, n);
         }
     }
 }
