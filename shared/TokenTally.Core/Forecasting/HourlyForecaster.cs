@@ -328,7 +328,7 @@ public sealed class HourlyForecaster
         }
 
         var rms = Math.Sqrt(totalErrors.Average(e => e * e));
-        return new AggregateCalibration(IntervalCalibration.FromErrors(dayErrors), IntervalCalibration.Constant(rms), totalErrors.Count);
+        return new AggregateCalibration(IntervalCalibration.FromErrors(dayErrors), IntervalCalibration.Constant(rms, totalErrors.Count), totalErrors.Count);
     }
 
     private static double LogRatio(ReadOnlySpan<double> actual, double[] forecast, (int From, int To) bucket, double mean)

@@ -8,6 +8,9 @@ namespace TokenTally.Core.Forecasting;
 internal sealed class IntervalCalibration
 {
     private const int SmoothingSteps = 4;
+    private const int MinEmpiricalErrors = 100;
+    private const double Normal90 = 1.281552;
+    private const double Normal975 = 1.959964;
     private readonly double[] _spread;
     private readonly double _q025;
     private readonly double _q10;
@@ -60,13 +63,31 @@ internal sealed class IntervalCalibration
             }
         }
 
+        var factor = SmallSampleFactor(errors.Count - (skip >= 0 ? 1 : 0));
+        if (normalised.Count < MinEmpiricalErrors)
+        {
+            // Too few errors for empirical tail quantiles (the 2.5 % one would be the minimum): normal quantiles on the spread.
+            return new IntervalCalibration(spread, -Normal975 * factor, -Normal90 * factor, Normal90 * factor, Normal975 * factor);
+        }
+
         normalised.Sort();
-        return new IntervalCalibration(spread, Quantile(normalised, 0.025), Quantile(normalised, 0.10), Quantile(normalised, 0.90), Quantile(normalised, 0.975));
+        return new IntervalCalibration(
+            spread,
+            Quantile(normalised, 0.025) * factor,
+            Quantile(normalised, 0.10) * factor,
+            Quantile(normalised, 0.90) * factor,
+            Quantile(normalised, 0.975) * factor);
     }
 
-    /// <summary>A calibration with one spread for every step and normal quantiles.</summary>
-    public static IntervalCalibration Constant(double spread) =>
-        new([spread], -1.959964, -1.281552, 1.281552, 1.959964);
+    /// <summary>A calibration with one spread for every step and normal quantiles; <paramref name="origins"/> &gt; 0 widens it as <see cref="SmallSampleFactor"/>.</summary>
+    public static IntervalCalibration Constant(double spread, int origins = 0) =>
+        new([spread * (origins > 0 ? SmallSampleFactor(origins) : 1)], -Normal975, -Normal90, Normal90, Normal975);
+
+    /// <summary>
+    /// √(1 + 1/k) for k backtest origins: the spread seen at a few past origins understates the next origin's, as a
+    /// sample variance understates a prediction's (the future error and the fitted spread both vary).
+    /// </summary>
+    internal static double SmallSampleFactor(int origins) => Math.Sqrt(1 + 1.0 / Math.Max(origins, 1));
 
     /// <summary>The interval around the log-space forecast <paramref name="z"/> at step <paramref name="step"/> (0-based), back in the series' units.</summary>
     public ForecastInterval Interval(double z, int step, SeriesTransform transform)
