@@ -31,14 +31,11 @@ namespace TokenTally.Core.Forecasting;
 /// </remarks>
 public sealed class HourlyForecaster
 {
-    /// <summary>The most recent hours the model is fitted on: 8 weeks.</summary>
-    public const int MaxFitHours = 8 * SeasonalMethod.Week;
+    /// <summary>The most recent hours the model is fitted on: 6 weeks.</summary>
+    public const int MaxFitHours = 6 * SeasonalMethod.Week;
 
     /// <summary>Below this many points the forecast is the mean of the history.</summary>
     public const int MinimumHistory = 6;
-
-    /// <summary>The hours forecast from each backtest origin.</summary>
-    public const int BacktestHorizon = 48;
 
     /// <summary>The most backtest origins used for the intervals.</summary>
     public const int MaxBacktestOrigins = 8;
@@ -185,73 +182,59 @@ public sealed class HourlyForecaster
         var window = history[Math.Max(0, history.Length - MaxFitHours)..];
         var transform = SeriesTransform.For(window);
         var z = transform.Forward(window);
-        var forecastZ = ForecastZ(z, hours);
-        var (calibration, backtest) = Backtest(window, z, transform);
-        return new FittedModel(forecastZ, transform, calibration, backtest);
+        if (z.Length < MinimumHistory || IsConstant(z))
+        {
+            return new FittedModel(ForecastZ(z, hours), transform, IntervalCalibration.Constant(SpreadAroundMean(z)), BacktestAccuracy.None);
+        }
+
+        var (forecastZ, backtest) = EnsembleForecaster.ForecastWithBacktest(z, hours, MaxBacktestOrigins, Math.Max(MinimumHistory, z.Length / 2));
+        var (calibration, accuracy) = Calibrate(window, z, transform, backtest);
+        return new FittedModel(forecastZ, transform, calibration, accuracy);
     }
 
     /// <summary>The log-space point forecast of <paramref name="z"/>.</summary>
-    private static double[] ForecastZ(ReadOnlySpan<double> z, int hours)
+    private static double[] ForecastZ(double[] z, int hours)
     {
         var result = new double[hours];
-        if (z.Length == 0 || hours == 0)
+        if (z.Length == 0)
         {
-            return z.Length == 0 ? [.. result.Select(_ => double.NegativeInfinity)] : result;
+            Array.Fill(result, double.NegativeInfinity);
+            return result;
         }
 
-        if (IsConstant(z) || z.Length < MinimumHistory)
+        if (z.Length < MinimumHistory || IsConstant(z))
         {
-            var mean = 0.0;
-            foreach (var v in z)
-            {
-                mean += v;
-            }
-
-            Array.Fill(result, mean / z.Length);
+            Array.Fill(result, z.Average());
             return result;
         }
 
         return EnsembleForecaster.Forecast(z, hours);
     }
 
-    private static (IntervalCalibration Calibration, BacktestAccuracy Accuracy) Backtest(ReadOnlySpan<double> window, double[] z, SeriesTransform transform)
+    private static (IntervalCalibration Calibration, BacktestAccuracy Accuracy) Calibrate(
+        ReadOnlySpan<double> window, double[] z, SeriesTransform transform, List<(int Origin, double[] Forecast)> backtest)
     {
-        var n = z.Length;
-        var origins = new List<int>();
-        for (var j = 1; j <= MaxBacktestOrigins; j++)
-        {
-            var origin = n - j * BacktestHorizon;
-            if (origin < Math.Max(MinimumHistory, n / 2))
-            {
-                break;
-            }
-
-            origins.Add(origin);
-        }
-
-        if (origins.Count == 0)
+        if (backtest.Count == 0)
         {
             return (IntervalCalibration.Constant(SpreadAroundMean(z)), BacktestAccuracy.None);
         }
 
+        const int Horizon = EnsembleForecaster.Step;
         var errors = new List<double[]>();
-        var forecastsRaw = new List<double[]>();
         double maseSum = 0, smapeSum = 0;
         var maseCount = 0;
-        foreach (var origin in origins)
+        foreach (var (origin, forecast) in backtest)
         {
-            var forecast = ForecastZ(z.AsSpan(0, origin), BacktestHorizon);
-            var error = new double[BacktestHorizon];
-            var raw = new double[BacktestHorizon];
-            for (var h = 0; h < BacktestHorizon; h++)
+            var error = new double[Horizon];
+            var raw = new double[Horizon];
+            for (var h = 0; h < Horizon; h++)
             {
                 error[h] = z[origin + h] - forecast[h];
                 raw[h] = transform.Inverse(forecast[h]);
             }
 
             errors.Add(error);
-            forecastsRaw.Add(raw);
-            var actual = window.Slice(origin, BacktestHorizon);
+            var actual = window.Slice(origin, Horizon);
             smapeSum += ForecastAccuracy.SymmetricMape(actual, raw);
             var mase = ForecastAccuracy.Mase(actual, raw, window[..origin], SeasonalMethod.Day);
             if (!double.IsNaN(mase))
@@ -262,16 +245,16 @@ public sealed class HourlyForecaster
         }
 
         double? coverage80 = null, coverage95 = null;
-        if (origins.Count >= 2)
+        if (backtest.Count >= 2)
         {
             int inside80 = 0, inside95 = 0, total = 0;
-            for (var j = 0; j < origins.Count; j++)
+            for (var j = 0; j < backtest.Count; j++)
             {
                 var heldOut = IntervalCalibration.FromErrors(errors, skip: j);
-                for (var h = 0; h < BacktestHorizon; h++)
+                for (var h = 0; h < Horizon; h++)
                 {
-                    var interval = heldOut.Interval(transform.Forward(forecastsRaw[j][h]), h, transform);
-                    var actual = Math.Max(window[origins[j] + h], 0);
+                    var interval = heldOut.Interval(backtest[j].Forecast[h], h, transform);
+                    var actual = Math.Max(window[backtest[j].Origin + h], 0);
                     inside80 += actual >= interval.Lower80 && actual <= interval.Upper80 ? 1 : 0;
                     inside95 += actual >= interval.Lower95 && actual <= interval.Upper95 ? 1 : 0;
                     total++;
@@ -283,10 +266,10 @@ public sealed class HourlyForecaster
         }
 
         var accuracy = new BacktestAccuracy(
-            origins.Count,
-            BacktestHorizon,
+            backtest.Count,
+            Horizon,
             maseCount > 0 ? maseSum / maseCount : null,
-            smapeSum / origins.Count,
+            smapeSum / backtest.Count,
             coverage80,
             coverage95);
         return (IntervalCalibration.FromErrors(errors), accuracy);
@@ -309,7 +292,7 @@ public sealed class HourlyForecaster
                 break;
             }
 
-            var forecastZ = ForecastZ(z.AsSpan(Math.Max(0, origin - MaxFitHours), Math.Min(origin, MaxFitHours)), remaining);
+            var forecastZ = ForecastZ(z[Math.Max(0, origin - MaxFitHours)..origin], remaining);
             var forecast = forecastZ.Select(transform.Inverse).ToArray();
             var actual = window.Slice(origin, remaining);
             var errors = new double[buckets.Count];
@@ -398,7 +381,7 @@ public sealed class HourlyForecaster
         return Math.Sqrt(sum / (z.Length - 1));
     }
 
-    private static bool IsConstant(ReadOnlySpan<double> z)
+    private static bool IsConstant(double[] z)
     {
         foreach (var v in z)
         {
