@@ -184,7 +184,8 @@ public sealed class HourlyForecaster
         var z = transform.Forward(window);
         if (z.Length < MinimumHistory || IsConstant(z))
         {
-            return new FittedModel(ForecastZ(z, hours), transform, IntervalCalibration.Constant(SpreadAroundMean(z)), BacktestAccuracy.None);
+            var spread = IsConstant(z) ? 0 : SpreadAroundMean(z);
+            return new FittedModel(ForecastZ(z, hours), transform, IntervalCalibration.Constant(spread), BacktestAccuracy.None);
         }
 
         var (forecastZ, backtest) = EnsembleForecaster.ForecastWithBacktest(z, hours, MaxBacktestOrigins, Math.Max(MinimumHistory, z.Length / 2));
@@ -204,7 +205,7 @@ public sealed class HourlyForecaster
 
         if (z.Length < MinimumHistory || IsConstant(z))
         {
-            Array.Fill(result, z.Average());
+            Array.Fill(result, IsConstant(z) ? z[0] : z.Average());
             return result;
         }
 

@@ -71,20 +71,26 @@ internal sealed class SeasonalProfile
             return new SeasonalProfile(daily);
         }
 
+        // The weekly part is what remains after the daily profile, less each week's own mean: a 24-hour moving
+        // average would follow the quiet weekend and hide it from the profile.
         const int Week = 168;
         var weeklyPart = new double[Week];
-        var weekCounts = new int[Week];
-        var weekFirst = Math.Max(12, last - weeks * Week);
-        for (var t = weekFirst; t < last; t++)
+        var blocks = Math.Min(weeks, n / Week);
+        for (var b = 0; b < blocks; b++)
         {
-            var p = Mod(t - n, Week);
-            weeklyPart[p] += z[t] - trend[t] - daily[p % Day];
-            weekCounts[p]++;
-        }
+            var blockStart = n - (b + 1) * Week;
+            var blockMean = 0.0;
+            for (var t = blockStart; t < blockStart + Week; t++)
+            {
+                blockMean += z[t] - daily[Mod(t - n, Day)];
+            }
 
-        for (var p = 0; p < Week; p++)
-        {
-            weeklyPart[p] = weekCounts[p] > 0 ? weeklyPart[p] / weekCounts[p] : 0;
+            blockMean /= Week;
+            for (var t = blockStart; t < blockStart + Week; t++)
+            {
+                var p = Mod(t - n, Week);
+                weeklyPart[p] += (z[t] - daily[p % Day] - blockMean) / blocks;
+            }
         }
 
         Center(weeklyPart);
