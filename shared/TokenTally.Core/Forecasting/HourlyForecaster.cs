@@ -129,11 +129,11 @@ public sealed class HourlyForecaster
         var hourly = new double[remaining];
         for (var k = 0; k < remaining; k++)
         {
-            hourly[k] = fit.Transform.Inverse(fit.ForecastZ[k]);
+            hourly[k] = fit.Transform.Inverse(fit.ForecastZ[k] + fit.MeanShift);
         }
 
         var mean = values.Length > 0 ? values.Average(v => Math.Max(v, 0)) : 0;
-        var aggregate = AggregateBacktest(values, fit.Transform, remaining, buckets, skip, mean);
+        var aggregate = AggregateBacktest(values, fit.Transform, fit.MeanShift, remaining, buckets, skip, mean);
         var dayIntervals = new ForecastInterval[buckets.Count];
         ForecastInterval total;
         if (aggregate is { } calibrated)
@@ -174,8 +174,12 @@ public sealed class HourlyForecaster
         return new PeriodForecast(period, observed, total.Plus(observed), daysOut, aggregate?.Origins ?? 0, fit.Backtest);
     }
 
-    /// <summary>The fitted model: the log-space forecast, its transform, calibration and backtest.</summary>
-    private sealed record FittedModel(double[] ForecastZ, SeriesTransform Transform, IntervalCalibration Calibration, BacktestAccuracy Backtest);
+    /// <summary>
+    /// The fitted model: the log-space forecast (a median), its transform, calibration and backtest, and the log-space
+    /// shift that turns the median into an expected value (<c>ln</c> of the mean of <c>e^error</c> over the backtest):
+    /// sums of hourly medians would understate skewed spend.
+    /// </summary>
+    private sealed record FittedModel(double[] ForecastZ, SeriesTransform Transform, IntervalCalibration Calibration, BacktestAccuracy Backtest, double MeanShift);
 
     private static FittedModel Fit(ReadOnlySpan<double> history, int hours)
     {
@@ -184,13 +188,15 @@ public sealed class HourlyForecaster
         var z = transform.Forward(window);
         if (z.Length < MinimumHistory || IsConstant(z))
         {
-            var spread = IsConstant(z) ? 0 : SpreadAroundMean(z);
-            return new FittedModel(ForecastZ(z, hours), transform, IntervalCalibration.Constant(spread), BacktestAccuracy.None);
+            var constant = IsConstant(z);
+            var spread = constant ? 0 : SpreadAroundMean(z);
+            var shift = constant || z.Length == 0 ? 0 : Math.Log(z.Average(Math.Exp)) - z.Average();
+            return new FittedModel(ForecastZ(z, hours), transform, IntervalCalibration.Constant(spread), BacktestAccuracy.None, shift);
         }
 
         var (forecastZ, backtest) = EnsembleForecaster.ForecastWithBacktest(z, hours, MaxBacktestOrigins, Math.Max(MinimumHistory, z.Length / 2));
-        var (calibration, accuracy) = Calibrate(window, z, transform, backtest);
-        return new FittedModel(forecastZ, transform, calibration, accuracy);
+        var (calibration, accuracy, meanShift) = Calibrate(window, z, transform, backtest);
+        return new FittedModel(forecastZ, transform, calibration, accuracy, meanShift);
     }
 
     /// <summary>The log-space point forecast of <paramref name="z"/>.</summary>
@@ -212,12 +218,13 @@ public sealed class HourlyForecaster
         return EnsembleForecaster.Forecast(z, hours);
     }
 
-    private static (IntervalCalibration Calibration, BacktestAccuracy Accuracy) Calibrate(
+    private static (IntervalCalibration Calibration, BacktestAccuracy Accuracy, double MeanShift) Calibrate(
         ReadOnlySpan<double> window, double[] z, SeriesTransform transform, List<(int Origin, double[] Forecast)> backtest)
     {
         if (backtest.Count == 0)
         {
-            return (IntervalCalibration.Constant(SpreadAroundMean(z)), BacktestAccuracy.None);
+            var spread = SpreadAroundMean(z);
+            return (IntervalCalibration.Constant(spread), BacktestAccuracy.None, spread * spread / 2);
         }
 
         const int Horizon = EnsembleForecaster.Step;
@@ -273,12 +280,14 @@ public sealed class HourlyForecaster
             smapeSum / backtest.Count,
             coverage80,
             coverage95);
-        return (IntervalCalibration.FromErrors(errors), accuracy);
+        // Errors are capped at ±2 (a factor of 7) and the shift at ±0.5 so one wild hour cannot dominate the mean.
+        var meanRatio = errors.SelectMany(e => e).Average(e => Math.Exp(Math.Clamp(e, -2, 2)));
+        return (IntervalCalibration.FromErrors(errors), accuracy, Math.Clamp(Math.Log(meanRatio), -0.5, 0.5));
     }
 
     private sealed record AggregateCalibration(IntervalCalibration Days, IntervalCalibration Total, int Origins);
 
-    private static AggregateCalibration? AggregateBacktest(double[] values, SeriesTransform transform, int remaining, List<(int From, int To)> buckets, int skip, double mean)
+    private static AggregateCalibration? AggregateBacktest(double[] values, SeriesTransform transform, double meanShift, int remaining, List<(int From, int To)> buckets, int skip, double mean)
     {
         var window = values.AsSpan(Math.Max(0, values.Length - MaxFitHours - remaining));
         var n = window.Length;
@@ -294,7 +303,7 @@ public sealed class HourlyForecaster
             }
 
             var forecastZ = ForecastZ(z[Math.Max(0, origin - MaxFitHours)..origin], remaining);
-            var forecast = forecastZ.Select(transform.Inverse).ToArray();
+            var forecast = forecastZ.Select(f => transform.Inverse(f + meanShift)).ToArray();
             var actual = window.Slice(origin, remaining);
             var errors = new double[buckets.Count];
             for (var b = 0; b < buckets.Count; b++)
@@ -349,14 +358,14 @@ public sealed class HourlyForecaster
         for (var k = bucket.From; k < bucket.To; k++)
         {
             var interval = fit.Calibration.Interval(fit.ForecastZ[k], k, fit.Transform);
-            value += interval.Value;
+            value += fit.Transform.Inverse(fit.ForecastZ[k] + fit.MeanShift);
             l80 += interval.Lower80;
             u80 += interval.Upper80;
             l95 += interval.Lower95;
             u95 += interval.Upper95;
         }
 
-        return new ForecastInterval(value, l80, u80, l95, u95);
+        return new ForecastInterval(value, Math.Min(l80, value), Math.Max(u80, value), Math.Min(l95, value), Math.Max(u95, value));
     }
 
     private static double SpreadAroundMean(ReadOnlySpan<double> z)
