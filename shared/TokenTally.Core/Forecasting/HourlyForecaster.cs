@@ -8,9 +8,11 @@ namespace TokenTally.Core.Forecasting;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Point forecast.</b> In logs (see <see cref="SeriesTransform"/>), a combination of seasonal naive (day and week),
-/// daily and daily-plus-weekly seasonal profiles with an exponentially smoothed or Theta level, each weighted by its
-/// error on the last 48 hours of the history. Only the last <see cref="MaxFitHours"/> hours are used.
+/// <b>Point forecast.</b> In logs (see <see cref="SeriesTransform"/>), a combination of ten methods: seasonal naive
+/// (day and week), and daily or daily-plus-weekly seasonal profiles (from the last 3 or 14 days, and the median of up
+/// to 4 weeks) with an exponentially smoothed or Theta level. Each is weighted by its error over four 48-hour windows
+/// at the end of the history, to the power −6. Only the last <see cref="MaxFitHours"/> hours are used. The hourly
+/// forecast is a median; period sums add expected values (see <see cref="ForecastPeriod"/>).
 /// </para>
 /// <para>
 /// <b>Short histories.</b> Weekly methods need two weeks, daily ones two days; below
@@ -25,7 +27,8 @@ namespace TokenTally.Core.Forecasting;
 /// <see cref="ForecastPeriod"/>).
 /// </para>
 /// <para>
-/// <b>Cost.</b> About ten fits of the ensemble, each linear in the fitted hours: a few milliseconds for 90 days.
+/// <b>Cost.</b> Each method is fitted once at each origin 48 hours apart that the backtest and the validation windows
+/// need (at most 13), each fit linear in the fitted hours: a few milliseconds for 90 days.
 /// Instances are stateless and thread-safe.
 /// </para>
 /// </remarks>
@@ -34,7 +37,7 @@ public sealed class HourlyForecaster
     /// <summary>The most recent hours the model is fitted on: 6 weeks.</summary>
     public const int MaxFitHours = 6 * SeasonalMethod.Week;
 
-    /// <summary>Below this many points the forecast is the mean of the history.</summary>
+    /// <summary>Below this many points the forecast is the geometric mean of the history.</summary>
     public const int MinimumHistory = 6;
 
     /// <summary>The most backtest origins used for the intervals.</summary>
@@ -71,7 +74,9 @@ public sealed class HourlyForecaster
     /// forecast of its remaining hours, in total and per local day of <paramref name="zone"/>.
     /// </summary>
     /// <remarks>
-    /// The intervals of the day and period totals come from a backtest of the sums themselves: the model is refitted at
+    /// Sums add expected hourly values: the hourly median shifted by the log of the backtest's mean ratio of actual to
+    /// forecast, so spiky spend is not understated. The intervals of the day and period totals come from a backtest of
+    /// the sums themselves: the model is refitted at
     /// up to <see cref="MaxBacktestOrigins"/> origins a day apart, as far before the end of the history as the period's
     /// remaining hours, and the log ratios of actual to forecast sums set the spread (a normal quantile on their root
     /// mean square for the period total, pooled empirical quantiles for days). When the history is too short for

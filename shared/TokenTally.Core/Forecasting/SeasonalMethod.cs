@@ -66,7 +66,7 @@ internal readonly record struct SeasonalMethod(SeasonalShape Shape, LevelMethod 
 
         var profile = Shape == SeasonalShape.None
             ? SeasonalProfile.None
-            : SeasonalProfile.Estimate(z, Shape == SeasonalShape.Weekly, ProfileDays, ProfileWeeks, 1.0);
+            : SeasonalProfile.Estimate(z, Shape == SeasonalShape.Weekly, ProfileDays, ProfileWeeks);
         var deseasonalised = profile.Deseasonalise(z);
         if (Level == LevelMethod.Theta)
         {

@@ -2,9 +2,9 @@ namespace TokenTally.Core.Forecasting;
 
 /// <summary>
 /// Additive daily (24 h) and weekly (168 h) seasonal components of a series, estimated from its recent past: the
-/// series less a centred 2×24 moving average, averaged by hour of day and then, for the weekly part, what remains
-/// averaged by hour of week. Positions count back from the series' end, so future step h (1-based) has position
-/// (h − 1) mod period.
+/// series less a centred 2×24 moving average, averaged by hour of day; then, for the weekly part, what remains less
+/// each week's mean, by hour of week (the median over weeks when there are three or more). Positions count back from
+/// the series' end, so future step h (1-based) has position (h − 1) mod period.
 /// </summary>
 internal sealed class SeasonalProfile
 {
@@ -24,10 +24,9 @@ internal sealed class SeasonalProfile
     /// <summary>
     /// Estimates the profile from <paramref name="z"/>: daily when <paramref name="weekly"/> is false, daily plus
     /// weekly otherwise; at most <paramref name="days"/> recent days enter the daily part and at most
-    /// <paramref name="weeks"/> recent weeks the weekly part. <paramref name="weeklyShrink"/> scales the weekly part
-    /// (1 = as estimated).
+    /// <paramref name="weeks"/> recent weeks the weekly part.
     /// </summary>
-    public static SeasonalProfile Estimate(ReadOnlySpan<double> z, bool weekly, int days, int weeks, double weeklyShrink)
+    public static SeasonalProfile Estimate(ReadOnlySpan<double> z, bool weekly, int days, int weeks)
     {
         var n = z.Length;
         const int Day = 24;
@@ -76,6 +75,7 @@ internal sealed class SeasonalProfile
         const int Week = 168;
         var weeklyPart = new double[Week];
         var blocks = Math.Min(weeks, n / Week);
+        var samples = new double[Week, blocks];
         for (var b = 0; b < blocks; b++)
         {
             var blockStart = n - (b + 1) * Week;
@@ -89,15 +89,27 @@ internal sealed class SeasonalProfile
             for (var t = blockStart; t < blockStart + Week; t++)
             {
                 var p = Mod(t - n, Week);
-                weeklyPart[p] += (z[t] - daily[p % Day] - blockMean) / blocks;
+                samples[p, b] = z[t] - daily[p % Day] - blockMean;
             }
+        }
+
+        // The median over weeks when there are three or more, so one week's spike or outage does not recur.
+        var column = new double[blocks];
+        for (var p = 0; p < Week; p++)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                column[b] = samples[p, b];
+            }
+
+            weeklyPart[p] = blocks >= 3 ? Median(column) : column.Average();
         }
 
         Center(weeklyPart);
         var combined = new double[Week];
         for (var p = 0; p < Week; p++)
         {
-            combined[p] = daily[p % Day] + weeklyShrink * weeklyPart[p];
+            combined[p] = daily[p % Day] + weeklyPart[p];
         }
 
         return new SeasonalProfile(combined);
@@ -113,6 +125,13 @@ internal sealed class SeasonalProfile
         }
 
         return result;
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        var middle = values.Length / 2;
+        return values.Length % 2 == 1 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
     }
 
     private static void Center(double[] values)
