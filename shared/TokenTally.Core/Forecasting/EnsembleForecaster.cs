@@ -66,6 +66,23 @@ internal sealed class EnsembleForecaster
         return (ensemble.ForecastAt(0, horizon), backtest);
     }
 
+    /// <summary>
+    /// Forecasts <paramref name="horizon"/> steps from the end of <paramref name="z"/> and from the earlier origins
+    /// n − <see cref="Step"/>·k, k &lt; <paramref name="origins"/>, that leave at least <paramref name="minimumOrigin"/>
+    /// points: a backtest of sums over a long horizon, sharing the validation fits.
+    /// </summary>
+    public static List<(int Origin, double[] Forecast)> ForecastFromOrigins(double[] z, int horizon, int origins, int minimumOrigin)
+    {
+        var ensemble = new EnsembleForecaster(z);
+        var result = new List<(int, double[])>();
+        for (var k = 0; k < origins && z.Length - k * Step >= minimumOrigin; k++)
+        {
+            result.Add((z.Length - k * Step, ensemble.ForecastAt(k, horizon)));
+        }
+
+        return result;
+    }
+
     /// <summary>The ensemble's forecast from origin n − Step·k, weighted on the windows before that origin.</summary>
     private double[] ForecastAt(int k, int horizon)
     {

@@ -77,7 +77,7 @@ public sealed class HourlyForecaster
     /// Sums add expected hourly values: the hourly median shifted by the log of the backtest's mean ratio of actual to
     /// forecast, so spiky spend is not understated. The intervals of the day and period totals come from a backtest of
     /// the sums themselves: the model is refitted at
-    /// up to <see cref="MaxBacktestOrigins"/> origins a day apart, as far before the end of the history as the period's
+    /// up to <see cref="MaxBacktestOrigins"/> origins two days apart, as far before the end of the history as the period's
     /// remaining hours, and the log ratios of actual to forecast sums set the spread (a normal quantile on their root
     /// mean square for the period total, pooled empirical quantiles for days). When the history is too short for
     /// three such origins the bounds are the sums of the hourly bounds (as if hourly errors moved together), which is
@@ -299,15 +299,9 @@ public sealed class HourlyForecaster
         var z = transform.Forward(window);
         var dayErrors = new List<double[]>();
         var totalErrors = new List<double>();
-        for (var k = 0; k < MaxBacktestOrigins; k++)
+        var origins = EnsembleForecaster.ForecastFromOrigins(z[..(n - Math.Min(n, remaining))], remaining, MaxBacktestOrigins, Math.Max(MinimumHistory, 2 * SeasonalMethod.Week));
+        foreach (var (origin, forecastZ) in origins)
         {
-            var origin = n - remaining - k * SeasonalMethod.Day;
-            if (origin < Math.Max(MinimumHistory, 2 * SeasonalMethod.Week))
-            {
-                break;
-            }
-
-            var forecastZ = ForecastZ(z[Math.Max(0, origin - MaxFitHours)..origin], remaining);
             var forecast = forecastZ.Select(f => transform.Inverse(f + meanShift)).ToArray();
             var actual = window.Slice(origin, remaining);
             var errors = new double[buckets.Count];
