@@ -47,6 +47,10 @@ if (speedSeries > 0)
     MeasureSpeed(speedSeries, report);
 }
 
+// Hand-written notes below the marker in an existing results file survive a re-run.
+const string NotesMarker = "<!-- notes: kept when the benchmark rewrites this file -->";
+var notes = File.Exists(output) ? File.ReadAllLines(output).SkipWhile(l => l != NotesMarker).ToList() : [];
+report.AddRange(notes.Count > 0 ? notes : [NotesMarker]);
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 File.WriteAllLines(output, report);
 Console.WriteLine(string.Join(Environment.NewLine, report));

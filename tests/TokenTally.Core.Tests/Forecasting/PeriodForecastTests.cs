@@ -108,6 +108,18 @@ public sealed class PeriodForecastTests
     }
 
     [Fact]
+    public void ATenantWithNoHistoryProjectsZeroSpend()
+    {
+        var series = new HourlySeries(new DateTimeOffset(2026, 12, 10, 10, 0, 0, TimeSpan.Zero), []);
+
+        var projection = Forecaster.ForecastPeriod(series, December, Berlin);
+
+        Assert.Equal(ForecastInterval.Exact(0), projection.Total);
+        Assert.Equal(22, projection.Days.Count);
+        Assert.Equal(BacktestAccuracy.None, projection.Backtest);
+    }
+
+    [Fact]
     public void AFinishedPeriodIsItsObservedSpendExactly()
     {
         var series = new HourlySeries(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), Enumerable.Repeat(2.0, 50 * 24).ToArray());
