@@ -77,6 +77,7 @@ static void EvaluateM4(string directory, bool tuning, List<string> report)
     };
     int inside80 = 0, inside95 = 0, cells = 0, dayInside80 = 0, dayInside95 = 0, days = 0, totalInside80 = 0, totalInside95 = 0;
     var perSeriesMs = new List<double>();
+    var backtests = new List<BacktestAccuracy>();
     var total = Stopwatch.StartNew();
     foreach (var s in series)
     {
@@ -84,6 +85,7 @@ static void EvaluateM4(string directory, bool tuning, List<string> report)
         var forecast = forecaster.Forecast(s.Train, Horizon);
         watch.Stop();
         perSeriesMs.Add(watch.Elapsed.TotalMilliseconds);
+        backtests.Add(forecast.Backtest);
         var point = forecast.Hours.Select(h => h.Value).ToArray();
         for (var h = 0; h < Horizon; h++)
         {
@@ -188,6 +190,11 @@ static void EvaluateM4(string directory, bool tuning, List<string> report)
     report.Add("|---|---|---|---|---|");
     report.Add($"| 80 % | 0.80 | {(double)inside80 / cells:F3} ({cells} hours) | {(double)dayInside80 / days:F3} ({days} days) | {(double)totalInside80 / series.Count:F3} ({series.Count}) |");
     report.Add($"| 95 % | 0.95 | {(double)inside95 / cells:F3} | {(double)dayInside95 / days:F3} | {(double)totalInside95 / series.Count:F3} |");
+    report.Add("");
+    report.Add($"The model's own backtest on the training part (what the product reports as the accuracy of the model in use), averaged over the series: "
+        + $"{backtests.Average(b => b.Origins):F1} origins, MASE {backtests.Where(b => b.Mase is not null).Average(b => b.Mase!.Value):F3}, "
+        + $"sMAPE {backtests.Where(b => b.SymmetricMape is not null).Average(b => b.SymmetricMape!.Value):F3}, "
+        + $"coverage {backtests.Where(b => b.Coverage80 is not null).Average(b => b.Coverage80!.Value):F3} (80 %) and {backtests.Where(b => b.Coverage95 is not null).Average(b => b.Coverage95!.Value):F3} (95 %).");
     report.Add("");
     report.Add($"Time: {total.Elapsed.TotalSeconds:F1} s in all (hourly forecast, period projection and the benchmarks); the hourly forecast with its intervals and backtest took {perSeriesMs.Average():F2} ms per series on average (median {perSeriesMs[perSeriesMs.Count / 2]:F2} ms, max {perSeriesMs[^1]:F2} ms; the first includes JIT), one thread.");
     report.Add("");
