@@ -43,9 +43,13 @@ public sealed record HourlySeries(DateTimeOffset Start, IReadOnlyList<double> Va
 
 /// <summary>The forecast of the hours after a history.</summary>
 /// <param name="Start">The start of the first forecast hour (UTC); <see cref="DateTimeOffset.MinValue"/> for an untimed history.</param>
-/// <param name="Hours">One forecast per hour, in order.</param>
+/// <param name="Hours">One forecast per hour, in order: the median (what sMAPE and MASE reward) with its intervals.</param>
+/// <param name="ExpectedHours">
+/// The expected value of each hour: the median times the backtest's mean ratio of actual to forecast. Spend is skewed,
+/// so the expected value is the one to add up (the period projection's days and total are sums of these).
+/// </param>
 /// <param name="Backtest">The model's accuracy on the history's recent past.</param>
-public sealed record HourlyForecast(DateTimeOffset Start, IReadOnlyList<ForecastInterval> Hours, BacktestAccuracy Backtest);
+public sealed record HourlyForecast(DateTimeOffset Start, IReadOnlyList<ForecastInterval> Hours, IReadOnlyList<double> ExpectedHours, BacktestAccuracy Backtest);
 
 /// <summary>Spend on one local day of a period: what was observed and what is forecast for the rest of the day.</summary>
 /// <param name="Date">The local date in the period's time zone.</param>
