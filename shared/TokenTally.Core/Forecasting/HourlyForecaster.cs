@@ -48,8 +48,7 @@ public sealed class HourlyForecaster
     public HourlyForecast Forecast(HourlySeries series, int hours)
     {
         ArgumentNullException.ThrowIfNull(series);
-        var values = series.Values as double[] ?? [.. series.Values];
-        return Forecast(values, hours) with { Start = series.End };
+        return Forecast([.. series.Values], hours) with { Start = series.End };
     }
 
     /// <summary>Forecasts the <paramref name="hours"/> hours after the untimed hourly <paramref name="history"/>.</summary>
@@ -57,7 +56,7 @@ public sealed class HourlyForecaster
     public HourlyForecast Forecast(ReadOnlySpan<double> history, int hours)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(hours);
-        var fit = HourlyModel.Fit(history, hours);
+        var fit = HourlyModel.Fit(SeriesTransform.Clean(history), hours);
         var points = new ForecastInterval[hours];
         var expected = new double[hours];
         for (var h = 0; h < hours; h++)

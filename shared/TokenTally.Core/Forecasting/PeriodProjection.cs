@@ -13,7 +13,7 @@ internal static class PeriodProjection
     /// <summary>Projects <paramref name="period"/>'s spend to its end (see <see cref="HourlyForecaster.ForecastPeriod"/>).</summary>
     public static PeriodForecast Project(HourlySeries series, PeriodWindow period, TimeZoneInfo zone)
     {
-        var values = series.Values as double[] ?? [.. series.Values];
+        var values = SeriesTransform.Clean([.. series.Values]);
         var end = series.End;
 
         var observedByDate = new SortedDictionary<DateOnly, double>();
@@ -23,9 +23,9 @@ internal static class PeriodProjection
             var hour = series.Start.AddHours(i);
             if (period.Contains(hour))
             {
-                observed += Math.Max(values[i], 0);
+                observed += values[i];
                 var date = LocalDate(hour, zone);
-                observedByDate[date] = observedByDate.GetValueOrDefault(date) + Math.Max(values[i], 0);
+                observedByDate[date] = observedByDate.GetValueOrDefault(date) + values[i];
             }
         }
 
@@ -62,7 +62,7 @@ internal static class PeriodProjection
             hourly[k] = fit.ExpectedValue(k);
         }
 
-        var mean = values.Length > 0 ? values.Average(v => Math.Max(v, 0)) : 0;
+        var mean = values.Length > 0 ? values.Average() : 0;
         var aggregate = AggregateBacktest(values, fit.Transform, fit.MeanShift, remaining, buckets, skip, mean);
         var dayIntervals = new ForecastInterval[buckets.Count];
         ForecastInterval total;

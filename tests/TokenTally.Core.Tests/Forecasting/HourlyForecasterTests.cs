@@ -163,6 +163,16 @@ public sealed class HourlyForecasterTests
     }
 
     [Fact]
+    public void NonFiniteHoursAreReadAsZero()
+    {
+        var history = SyntheticHourly.Series(0, 400, 0.1, seed: 9);
+        var withGaps = history.Select((v, i) => i == 100 ? double.NaN : i == 200 ? double.PositiveInfinity : v).ToArray();
+        var withZeros = history.Select((v, i) => i is 100 or 200 ? 0 : v).ToArray();
+
+        Assert.Equal(Forecaster.Forecast(withZeros, 48), Forecaster.Forecast(withGaps, 48), ForecastsEqual);
+    }
+
+    [Fact]
     public void ATimedSeriesIsForecastFromItsEnd()
     {
         var start = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
@@ -171,6 +181,9 @@ public sealed class HourlyForecasterTests
         var forecast = Forecaster.Forecast(series, 48);
 
         Assert.Equal(start.AddHours(500), forecast.Start);
-        Assert.Equal(Forecaster.Forecast([.. series.Values], 48).Hours, forecast.Hours);
+        Assert.Equal(Forecaster.Forecast([.. series.Values], 48) with { Start = forecast.Start }, forecast, ForecastsEqual);
     }
+
+    private static bool ForecastsEqual(HourlyForecast a, HourlyForecast b) =>
+        a.Start == b.Start && a.Hours.SequenceEqual(b.Hours) && a.ExpectedHours.SequenceEqual(b.ExpectedHours) && a.Backtest == b.Backtest;
 }
