@@ -79,7 +79,8 @@ public sealed class HourlyForecaster
     /// period's remaining hours, and the log ratios of actual to forecast sums set the spread (a normal quantile on
     /// their root mean square for the period total, pooled empirical quantiles for days). When the history is too
     /// short for three such origins the bounds are the sums of the hourly bounds (as if hourly errors moved together),
-    /// which is conservative.
+    /// which is conservative. Hours are counted whole: an hour belongs to the period and to the local day in which it
+    /// starts (in zones with half-hour offsets an hour straddling local midnight counts for the day it starts in).
     /// </remarks>
     public PeriodForecast ForecastPeriod(HourlySeries series, PeriodWindow period, TimeZoneInfo zone)
     {
