@@ -1,0 +1,66 @@
+namespace TokenTally.Core.Anomalies;
+
+/// <summary>
+/// How the anomaly detector learns a series and when it flags a point. The defaults are the one configuration that runs
+/// in the product and in the NAB harness; every rate is per step of the series, so it carries over between steps.
+/// </summary>
+public sealed record AnomalyDetectorOptions
+{
+    /// <summary>The options every series uses unless it has its own sensitivity.</summary>
+    public static AnomalyDetectorOptions Default { get; } = new();
+
+    /// <summary>
+    /// How readily points are flagged, from 0 (only far beyond anything the series has done) to 1 (anything beyond it).
+    /// Default 0.6; see <see cref="FlagNovelty"/>. Feedback lowers it per series
+    /// (<see cref="SensitivityFeedback"/>).
+    /// </summary>
+    public double Sensitivity { get; init; } = 0.6;
+
+    /// <summary>How fast the level follows the series (exponential smoothing weight per step). Default 0.1.</summary>
+    public double LevelSmoothing { get; init; } = 0.1;
+
+    /// <summary>How fast a seasonal profile follows the series (weight per visit of a phase). Default 0.15.</summary>
+    public double SeasonalSmoothing { get; init; } = 0.15;
+
+    /// <summary>How fast the noise scale follows the series (weight per step). Default 0.02 (a memory of about 50 steps).</summary>
+    public double ScaleSmoothing { get; init; } = 0.02;
+
+    /// <summary>
+    /// The bound, in standard deviations, at which an error is clipped before it updates the level and the seasonal
+    /// profiles (a Huber-type update), so the spikes the detector looks for do not drag its baseline. Default 2.5.
+    /// </summary>
+    public double HuberBound { get; init; } = 2.5;
+
+    /// <summary>The deviation, in standard deviations, above which a run of same-signed errors is confirmed as a new level and the baseline moves to it. Default 5.</summary>
+    public double ShiftConfirmation { get; init; } = 5.0;
+
+    /// <summary>Steps before any point is scored, while the level and the noise scale settle. Default 24.</summary>
+    public int WarmUpSteps { get; init; } = 24;
+
+    /// <summary>
+    /// Steps after a new record during which a further record is scored down (to a tenth), so one incident raises one
+    /// alert. Default 12.
+    /// </summary>
+    public int QuietSteps { get; init; } = 12;
+
+    /// <summary>The weight of going beyond the deviation record against going beyond the range of past values. Default 1.</summary>
+    public double DeviationWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// The deviation, in standard deviations, up to which the series' recent record does not matter; above it a point's
+    /// evidence is its deviation scaled by this over the largest deviation seen lately. Default 4.
+    /// </summary>
+    public double RecordFloor { get; init; } = 4.0;
+
+    /// <summary>How long the largest recent deviation is remembered (e-folding time in steps). Default 2,016.</summary>
+    public double RecordMemorySteps { get; init; } = 2016;
+
+    /// <summary>The smallest noise scale, as a fraction of the series' mean absolute value, so flat series do not flag rounding. Default 0.01.</summary>
+    public double RelativeNoiseFloor { get; init; } = 0.01;
+
+    /// <summary>
+    /// The novelty from which a point is flagged: 0.1 at sensitivity 1 (10 % beyond the series' record), 0.3 at the
+    /// default 0.6, 1.6 at 0.
+    /// </summary>
+    public double FlagNovelty => 0.1 * Math.Pow(4.0, 2.0 * (1.0 - Math.Clamp(Sensitivity, 0.0, 1.0)));
+}
