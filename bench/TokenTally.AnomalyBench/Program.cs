@@ -163,7 +163,9 @@ static AnomalyDetectorOptions With(AnomalyDetectorOptions options, string name, 
     var property = typeof(AnomalyDetectorOptions).GetProperty(name, BindingFlags.Public | BindingFlags.Instance)
         ?? throw new ArgumentException($"AnomalyDetectorOptions has no option '{name}'.");
     var copy = options with { };
-    property.SetValue(copy, Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture));
+    property.SetValue(copy, property.PropertyType == typeof(TimeSpan)
+        ? TimeSpan.Parse(value, CultureInfo.InvariantCulture)
+        : Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture));
     return copy;
 }
 

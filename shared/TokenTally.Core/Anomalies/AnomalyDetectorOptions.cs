@@ -16,8 +16,14 @@ public sealed record AnomalyDetectorOptions
     /// </summary>
     public double Sensitivity { get; init; } = 0.6;
 
-    /// <summary>How fast the level follows the series (exponential smoothing weight per step). Default 0.1.</summary>
+    /// <summary>How fast the level-only model follows the series (exponential smoothing weight per step). Default 0.1.</summary>
     public double LevelSmoothing { get; init; } = 0.1;
+
+    /// <summary>
+    /// How fast a seasonal model's level follows the series (weight per step). Default 0.02: a faster level would
+    /// follow the daily cycle itself and leave the profile to learn a moving target.
+    /// </summary>
+    public double SeasonalLevelSmoothing { get; init; } = 0.02;
 
     /// <summary>How fast a seasonal profile follows the series (weight per visit of a phase). Default 0.15.</summary>
     public double SeasonalSmoothing { get; init; } = 0.15;
@@ -34,17 +40,26 @@ public sealed record AnomalyDetectorOptions
     /// <summary>The deviation, in standard deviations, above which a run of same-signed errors is confirmed as a new level and the baseline moves to it. Default 5.</summary>
     public double ShiftConfirmation { get; init; } = 5.0;
 
-    /// <summary>Steps before any point is scored, while the level and the noise scale settle. Default 24.</summary>
-    public int WarmUpSteps { get; init; } = 24;
+    /// <summary>
+    /// How long the level and the noise scale settle before points are scored: default 12 hours, and never fewer than
+    /// <see cref="MinimumWarmUpSteps"/> steps.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>The fewest steps of warm-up, whatever the step. Default 24.</summary>
+    public int MinimumWarmUpSteps { get; init; } = 24;
 
     /// <summary>
-    /// Steps after a new record during which a further record is scored down (to a tenth), so one incident raises one
-    /// alert. Default 12.
+    /// How long after a new record a further record that does not outdo it is scored down (to a tenth), so one incident
+    /// raises one alert. Default 1 day.
     /// </summary>
-    public int QuietSteps { get; init; } = 12;
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(1);
 
-    /// <summary>The weight of going beyond the deviation record against going beyond the range of past values. Default 1.</summary>
-    public double DeviationWeight { get; init; } = 1.0;
+    /// <summary>The weight of a spike going beyond the spike record, against going beyond the range of past values. Default 0.15.</summary>
+    public double DeviationWeight { get; init; } = 0.15;
+
+    /// <summary>The weight of a level shift's evidence going beyond the shift record, against going beyond the range of past values. Default 0.15.</summary>
+    public double ShiftWeight { get; init; } = 0.15;
 
     /// <summary>
     /// The deviation, in standard deviations, up to which the series' recent record does not matter; above it a point's
@@ -52,15 +67,18 @@ public sealed record AnomalyDetectorOptions
     /// </summary>
     public double RecordFloor { get; init; } = 4.0;
 
-    /// <summary>How long the largest recent deviation is remembered (e-folding time in steps). Default 2,016.</summary>
-    public double RecordMemorySteps { get; init; } = 2016;
+    /// <summary>
+    /// How long the largest deviations are remembered (e-folding time): a burst as large as one two weeks ago counts
+    /// again. Default 14 days.
+    /// </summary>
+    public TimeSpan RecordMemory { get; init; } = TimeSpan.FromDays(14);
 
     /// <summary>The smallest noise scale, as a fraction of the series' mean absolute value, so flat series do not flag rounding. Default 0.01.</summary>
     public double RelativeNoiseFloor { get; init; } = 0.01;
 
     /// <summary>
-    /// The novelty from which a point is flagged: 0.1 at sensitivity 1 (10 % beyond the series' record), 0.3 at the
-    /// default 0.6, 1.6 at 0.
+    /// The novelty from which a point is flagged: 0.05 at sensitivity 1 (5 % beyond the series' record), 0.15 at the
+    /// default 0.6 (a spike of 8 standard deviations on a quiet series), 0.8 at 0.
     /// </summary>
-    public double FlagNovelty => 0.1 * Math.Pow(4.0, 2.0 * (1.0 - Math.Clamp(Sensitivity, 0.0, 1.0)));
+    public double FlagNovelty => 0.05 * Math.Pow(4.0, 2.0 * (1.0 - Math.Clamp(Sensitivity, 0.0, 1.0)));
 }

@@ -3,23 +3,59 @@ namespace TokenTally.Core.Anomalies;
 /// <summary>Runs the detector over a whole series in one pass: the product's scan of a slice and the benchmark's scoring of a file.</summary>
 public static class AnomalyScan
 {
-    /// <summary>The flagged points of a series, oldest first.</summary>
+    /// <summary>The steps after an incident's last flagged point within which a confirmed shift in its direction makes it a level shift.</summary>
+    private const int ShiftFollowUp = 6;
+
+    /// <summary>
+    /// The anomalies of a series, oldest first: flagged points closer together than
+    /// <see cref="AnomalyDetectorOptions.QuietPeriod"/> are one incident, reported at its first point with its highest
+    /// score and deviation, and as a level shift if any of its points was one or a shift in its direction is confirmed
+    /// within six steps of its last flagged point.
+    /// </summary>
     /// <param name="start">The time of the first point.</param>
     /// <param name="step">The time between points (one hour for the product's series).</param>
     /// <param name="values">The series, oldest first; NaN marks a missing point.</param>
     /// <param name="options">The detector's configuration (the series' sensitivity included); the defaults when null.</param>
     public static IReadOnlyList<Anomaly> Detect(DateTimeOffset start, TimeSpan step, ReadOnlySpan<double> values, AnomalyDetectorOptions? options = null)
     {
+        options ??= AnomalyDetectorOptions.Default;
         var detector = new StreamingAnomalyDetector(step, options);
         List<Anomaly>? anomalies = null;
+        var lastFlagged = DateTimeOffset.MinValue;
         for (var i = 0; i < values.Length; i++)
         {
             var point = detector.Observe(values[i]);
-            if (point.IsAnomaly)
+            var at = start + (i * step);
+            if (point.ShiftConfirmed && anomalies is { Count: > 0 } && at - lastFlagged <= ShiftFollowUp * step
+                && Math.Sign(point.Deviation) == Math.Sign(anomalies[^1].Deviation))
             {
-                (anomalies ??= []).Add(new Anomaly(start + (i * step), point.Kind, point.Score, point.Severity,
+                // The incident's first point looked like a spike; the series has stayed at the new level since.
+                anomalies[^1] = anomalies[^1] with { Kind = AnomalyKind.LevelShift };
+            }
+
+            if (!point.IsAnomaly)
+            {
+                continue;
+            }
+
+            if (anomalies is { Count: > 0 } && at - lastFlagged <= options.QuietPeriod)
+            {
+                var incident = anomalies[^1];
+                anomalies[^1] = incident with
+                {
+                    Kind = incident.Kind == AnomalyKind.LevelShift || point.Kind == AnomalyKind.LevelShift ? AnomalyKind.LevelShift : AnomalyKind.Spike,
+                    Score = Math.Max(incident.Score, point.Score),
+                    Severity = (AnomalySeverity)Math.Max((int)incident.Severity, (int)point.Severity),
+                    Deviation = Math.Abs(point.Deviation) > Math.Abs(incident.Deviation) ? point.Deviation : incident.Deviation,
+                };
+            }
+            else
+            {
+                (anomalies ??= []).Add(new Anomaly(at, point.Kind, point.Score, point.Severity,
                     point.Observed, point.Expected, point.Lower, point.Upper, point.Deviation));
             }
+
+            lastFlagged = at;
         }
 
         return anomalies ?? (IReadOnlyList<Anomaly>)[];

@@ -8,6 +8,7 @@ namespace TokenTally.Core.Anomalies;
 /// <param name="Deviation">The evidence against the expectation, in standard deviations (signed by direction).</param>
 /// <param name="Score">The anomaly score in [0, 1]: 0.5 at 4 standard deviations, rising towards 1 (<see cref="StreamingAnomalyDetector.ScoreOf"/>).</param>
 /// <param name="Kind">The kind of departure when flagged; <see cref="AnomalyKind.None"/> otherwise.</param>
+/// <param name="ShiftConfirmed">Whether a run of same-signed errors was confirmed as a new level at this point (the baseline moved to it), flagged or not.</param>
 public readonly record struct PointAssessment(
     double Observed,
     double Expected,
@@ -15,7 +16,8 @@ public readonly record struct PointAssessment(
     double Upper,
     double Deviation,
     double Score,
-    AnomalyKind Kind)
+    AnomalyKind Kind,
+    bool ShiftConfirmed = false)
 {
     /// <summary>Whether the point was flagged at the detector's sensitivity.</summary>
     public bool IsAnomaly => Kind != AnomalyKind.None;

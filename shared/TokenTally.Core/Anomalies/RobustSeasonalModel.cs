@@ -17,8 +17,9 @@ internal sealed class RobustSeasonalModel
     private double meanAbsoluteError;
     private long updates;
 
-    public RobustSeasonalModel(int dailyLength, int weeklyLength)
+    public RobustSeasonalModel(int dailyLength, int weeklyLength, double calibrationMemorySteps)
     {
+        Calibration = new TailCalibration(calibrationMemorySteps);
         daily = new double[dailyLength];
         dailyVisits = new int[dailyLength];
         weekly = new double[weeklyLength];
@@ -31,6 +32,9 @@ internal sealed class RobustSeasonalModel
     /// <summary>The long-run mean absolute error of the one-step forecasts, for choosing between models.</summary>
     public double TrackRecord { get; private set; }
 
+    /// <summary>How heavy-tailed this model's standardised errors are.</summary>
+    public TailCalibration Calibration { get; }
+
     /// <summary>The standard deviation of the noise around the forecast.</summary>
     public double StandardDeviation => MadToStandardDeviation * meanAbsoluteError;
 
@@ -40,7 +44,7 @@ internal sealed class RobustSeasonalModel
     /// <summary>Moves the level by <paramref name="delta"/>: a confirmed level shift.</summary>
     public void Shift(double delta) => level += delta;
 
-    public void Update(long t, double value, double floor, AnomalyDetectorOptions options)
+    public void Update(long t, double value, double floor, long warmUpSteps, AnomalyDetectorOptions options)
     {
         var error = value - Forecast(t);
         updates++;
@@ -51,10 +55,12 @@ internal sealed class RobustSeasonalModel
         }
 
         var sd = Math.Max(StandardDeviation, floor);
-        var bound = updates <= options.WarmUpSteps ? double.PositiveInfinity : options.HuberBound * sd;
+        // Until every phase has been seen once, errors carry the season itself: clipping them would stunt the profile.
+        var learning = updates <= Math.Max(warmUpSteps, Maturity / 2);
+        var bound = learning ? double.PositiveInfinity : options.HuberBound * sd;
         var clipped = Math.Clamp(error, -bound, bound);
 
-        var alpha = Math.Max(options.LevelSmoothing, 1.0 / updates);
+        var alpha = Math.Max(daily.Length + weekly.Length > 0 ? options.SeasonalLevelSmoothing : options.LevelSmoothing, 1.0 / updates);
         level += alpha * clipped;
         var rest = (1.0 - alpha) * clipped;
         if (daily.Length > 0)
@@ -72,7 +78,7 @@ internal sealed class RobustSeasonalModel
         }
 
         var lambda = Math.Max(options.ScaleSmoothing, 1.0 / (updates - 1));
-        var absError = Math.Min(Math.Abs(error), updates <= options.WarmUpSteps ? double.PositiveInfinity : 4.0 * sd);
+        var absError = Math.Min(Math.Abs(error), learning ? double.PositiveInfinity : 4.0 * sd);
         meanAbsoluteError += lambda * (absError - meanAbsoluteError);
         TrackRecord += Math.Max(options.ScaleSmoothing / 4, 1.0 / (updates - 1)) * (Math.Min(Math.Abs(error), 4.0 * sd) - TrackRecord);
     }

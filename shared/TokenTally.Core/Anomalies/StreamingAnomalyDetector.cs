@@ -7,7 +7,8 @@ namespace TokenTally.Core.Anomalies;
 /// <remarks>
 /// <para>
 /// <b>Baseline.</b> Three robust Holt-Winters models run side by side: level only, level plus a daily profile, and level
-/// plus daily profile plus a weekly correction (season lengths from the step, <see cref="SeasonLengths"/>). A seasonal
+/// plus a weekly profile (which holds the daily cycle of each weekday; nesting a weekly correction on a shared daily
+/// profile makes the two chase each other every weekend) (season lengths from the step, <see cref="SeasonLengths"/>). A seasonal
 /// model is used once it has seen two cycles of its season and its long-run error is clearly lower than the simpler
 /// model's, so seasonality is used where the series has it. Errors are clipped at <see cref="AnomalyDetectorOptions.HuberBound"/>
 /// standard deviations before they update the models, which keeps the baseline and the noise scale robust to the spikes
@@ -25,7 +26,7 @@ namespace TokenTally.Core.Anomalies;
 /// its past values, in widths of that range, or beyond the largest deviation seen lately (never less than
 /// <see cref="AnomalyDetectorOptions.RecordFloor"/>), in multiples of it. Recurring bursts (a nightly batch job) stop
 /// counting once they are part of the record; a point that outdoes everything before counts however noisy the series
-/// is. A new record within <see cref="AnomalyDetectorOptions.QuietSteps"/> of the previous one is scored down, so one
+/// is. A new record within <see cref="AnomalyDetectorOptions.QuietPeriod"/> of the previous one is scored down, so one
 /// incident raises one alert.
 /// </para>
 /// </remarks>
@@ -38,8 +39,9 @@ public sealed class StreamingAnomalyDetector
 
     private readonly AnomalyDetectorOptions options;
     private readonly RobustSeasonalModel[] models;
-    private readonly TailCalibration calibration = new();
     private readonly double recordDecay;
+    private readonly long quietSteps;
+    private readonly long warmUpSteps;
     private long t;
     private long seen;
     private double meanAbsoluteValue;
@@ -48,6 +50,7 @@ public sealed class StreamingAnomalyDetector
     private double spikeRecord;
     private double shiftRecord;
     private long lastNovel = long.MinValue / 2;
+    private double lastNovelty;
     private CusumRun up;
     private CusumRun down;
 
@@ -58,10 +61,13 @@ public sealed class StreamingAnomalyDetector
     {
         this.options = options ?? AnomalyDetectorOptions.Default;
         var seasons = SeasonLengths.For(step);
-        recordDecay = Math.Exp(-1.0 / this.options.RecordMemorySteps);
+        recordDecay = Math.Exp(-step / this.options.RecordMemory);
+        var calibrationMemory = this.options.RecordMemory / step;
+        quietSteps = (long)Math.Round(this.options.QuietPeriod / step);
+        warmUpSteps = Math.Max(this.options.MinimumWarmUpSteps, (long)Math.Round(this.options.WarmUp / step));
         models = seasons.Daily == 0
-            ? [new RobustSeasonalModel(0, 0)]
-            : [new RobustSeasonalModel(0, 0), new RobustSeasonalModel(seasons.Daily, 0), new RobustSeasonalModel(seasons.Daily, seasons.Weekly)];
+            ? [new RobustSeasonalModel(0, 0, calibrationMemory)]
+            : [new RobustSeasonalModel(0, 0, calibrationMemory), new RobustSeasonalModel(seasons.Daily, 0, calibrationMemory), new RobustSeasonalModel(0, seasons.Weekly, calibrationMemory)];
     }
 
     /// <summary>Scores the next point and then learns from it. A NaN value is a missing point: it is not scored and teaches nothing.</summary>
@@ -80,24 +86,23 @@ public sealed class StreamingAnomalyDetector
 
         var error = value - expected;
         var rawZ = sd > 0 ? error / sd : 0.0;
-        var z = rawZ * calibration.Factor;
+        var z = rawZ * model.Calibration.Factor;
         var clipped = Math.Clamp(z, -ErrorClip, ErrorClip);
         up.Add(clipped, error, CusumDrift);
         down.Add(-clipped, -error, CusumDrift);
         var rising = up.Evidence >= down.Evidence;
         var run = rising ? up : down;
 
-        var warm = seen >= options.WarmUpSteps;
+        var warm = seen >= warmUpSteps;
         var spike = warm ? Math.Abs(z) : 0.0;
         var shift = warm && run.Length >= 3 ? run.Evidence : 0.0;
         var deviation = spike >= shift ? spike * Math.Sign(error) : shift * (rising ? 1 : -1);
-        var kind = shift > spike ? AnomalyKind.LevelShift : AnomalyKind.Spike;
-        if (shift >= options.ShiftConfirmation)
+        var confirmed = shift >= options.ShiftConfirmation;
+        if (confirmed)
         {
-            foreach (var m in models)
-            {
-                m.Shift((rising ? 1 : -1) * run.SumError / run.Length);
-            }
+            // The run's errors are the chosen model's; the other models' errors differ (a weekly model has none on a
+            // weekend the daily model misses), so they adapt on their own.
+            model.Shift((rising ? 1 : -1) * run.SumError / run.Length);
 
             up = default;
             down = default;
@@ -106,25 +111,24 @@ public sealed class StreamingAnomalyDetector
         var novelty = warm ? Novelty(value, spike, shift) : 0.0;
         if (novelty > 0)
         {
-            if (t - lastNovel <= options.QuietSteps)
+            if (t - lastNovel <= quietSteps && novelty <= lastNovelty)
             {
                 novelty *= QuietDamping;
             }
-
-            lastNovel = t;
+            else
+            {
+                lastNovel = t;
+                lastNovelty = novelty;
+            }
         }
 
         spikeRecord = Math.Max(spikeRecord * recordDecay, spike);
         shiftRecord = Math.Max(shiftRecord * recordDecay, shift);
-        if (warm)
-        {
-            calibration.Add(rawZ);
-        }
-
         Learn(value, floor);
         var flagged = novelty >= options.FlagNovelty;
+        var kind = shift > spike ? AnomalyKind.LevelShift : AnomalyKind.Spike;
         return new PointAssessment(value, expected, expected - (1.96 * sd), expected + (1.96 * sd), deviation,
-            ScoreOf(novelty), flagged ? kind : AnomalyKind.None);
+            ScoreOf(novelty), flagged ? kind : AnomalyKind.None, confirmed);
     }
 
     /// <summary>The anomaly score of a novelty <c>e</c> (how far beyond the series' record a point goes): <c>e/(1 + e)</c>.</summary>
@@ -135,7 +139,7 @@ public sealed class StreamingAnomalyDetector
     {
         var range = highest - lowest;
         var beyondRange = range > 0 ? Math.Max(0.0, Math.Max(value - highest, lowest - value)) / range : 0.0;
-        return Math.Max(beyondRange, options.DeviationWeight * Math.Max(BeyondRecord(spike, spikeRecord), BeyondRecord(shift, shiftRecord)));
+        return Math.Max(beyondRange, Math.Max(options.DeviationWeight * BeyondRecord(spike, spikeRecord), options.ShiftWeight * BeyondRecord(shift, shiftRecord)));
     }
 
     private double BeyondRecord(double deviation, double record)
@@ -170,7 +174,7 @@ public sealed class StreamingAnomalyDetector
             meanAbsoluteValue += Math.Max(0.01, 1.0 / seen) * (Math.Abs(value) - meanAbsoluteValue);
             foreach (var m in models)
             {
-                m.Update(t, value, floor, options);
+                m.Update(t, value, floor, warmUpSteps, options);
             }
         }
 
