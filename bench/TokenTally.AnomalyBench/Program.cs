@@ -76,6 +76,9 @@ if (scoresDirectory is not null)
     }
 }
 
+// The product's load: 1,000 hourly series of 90 days, scanned one after another on one thread.
+var productScale = ProductScale.Measure(seriesCount: 1000, days: 90);
+
 var published = PublishedScores.Load(directory, [.. NabProfile.All.Select(p => p.Name)]);
 var report = new StringBuilder();
 Write(report);
@@ -143,6 +146,10 @@ void Write(StringBuilder md)
     {
         md.AppendLine(inv, $"| {files[i].Name} | {corpus[i].Step:g} | {files[i].Windows.Count} | {outcomes[i].Detected} | {outcomes[i].FalsePositives} | {standard.FileScores[i]:F3} |");
     }
+
+    md.AppendLine().AppendLine("## Product scale").AppendLine();
+    md.AppendLine(inv, $"`AnomalyScan.Detect` over {productScale.Series:N0} synthetic hourly series of {productScale.Days} days ({productScale.Points:N0} points; daily and weekly cycle, noise, a spike and a level shift each), one thread, after one warm-up pass:");
+    md.AppendLine(inv, $"**{productScale.Elapsed.TotalSeconds:F2} s** ({productScale.Elapsed.TotalMilliseconds * 1e6 / productScale.Points:F0} ns per point), {productScale.AllocatedBytes / 1024.0 / 1024.0:F1} MB allocated, {productScale.Anomalies:N0} anomalies reported.");
 
     md.AppendLine().AppendLine("## Run").AppendLine();
     md.AppendLine(inv, $"- Detector over {rows:N0} rows: {detect.Elapsed.TotalMilliseconds:F0} ms ({detect.Elapsed.TotalMilliseconds * 1e6 / rows:F0} ns per row); loading {load.Elapsed.TotalMilliseconds:F0} ms; scoring and threshold search, three profiles: {score.Elapsed.TotalMilliseconds:F0} ms.");
