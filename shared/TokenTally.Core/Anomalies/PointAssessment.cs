@@ -5,8 +5,8 @@ namespace TokenTally.Core.Anomalies;
 /// <param name="Expected">The value the detector expected, from the points before.</param>
 /// <param name="Lower">The lower end of the 95 % expected range.</param>
 /// <param name="Upper">The upper end of the 95 % expected range.</param>
-/// <param name="Deviation">The evidence against the expectation, in standard deviations (signed by direction).</param>
-/// <param name="Score">The anomaly score in [0, 1]: 0.5 at 4 standard deviations, rising towards 1 (<see cref="StreamingAnomalyDetector.ScoreOf"/>).</param>
+/// <param name="Deviation">The evidence against the expectation, in standard deviations of the calibrated errors (signed by direction): the point's own error, or the run's Σz/√k when a level shift is building.</param>
+/// <param name="Score">The anomaly score in [0, 1): how far the point goes beyond what the series has done before (<see cref="StreamingAnomalyDetector.ScoreOf"/>); 0 for most points.</param>
 /// <param name="Kind">The kind of departure when flagged; <see cref="AnomalyKind.None"/> otherwise.</param>
 /// <param name="ShiftConfirmed">Whether a run of same-signed errors was confirmed as a new level at this point (the baseline moved to it), flagged or not.</param>
 public readonly record struct PointAssessment(

@@ -85,8 +85,11 @@ public sealed class StreamingAnomalyDetector
         }
 
         var error = value - expected;
-        var rawZ = sd > 0 ? error / sd : 0.0;
-        var z = rawZ * model.Calibration.Factor;
+        var factor = model.Calibration.Factor;
+        var z = sd > 0 ? error / sd * factor : 0.0;
+
+        // The 95 % range of the calibrated errors: wider than ±1.96 standard deviations on a heavy-tailed series.
+        var halfRange = 1.96 * sd / factor;
         var clipped = Math.Clamp(z, -ErrorClip, ErrorClip);
         up.Add(clipped, error, CusumDrift);
         down.Add(-clipped, -error, CusumDrift);
@@ -127,7 +130,7 @@ public sealed class StreamingAnomalyDetector
         Learn(value, floor);
         var flagged = novelty >= options.FlagNovelty;
         var kind = shift > spike ? AnomalyKind.LevelShift : AnomalyKind.Spike;
-        return new PointAssessment(value, expected, expected - (1.96 * sd), expected + (1.96 * sd), deviation,
+        return new PointAssessment(value, expected, expected - halfRange, expected + halfRange, deviation,
             ScoreOf(novelty), flagged ? kind : AnomalyKind.None, confirmed);
     }
 
