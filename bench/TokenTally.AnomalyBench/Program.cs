@@ -119,7 +119,7 @@ void Write(StringBuilder md)
 
     md.AppendLine("# Anomaly detection on the Numenta Anomaly Benchmark (NAB)").AppendLine();
     md.AppendLine(inv, $"The product's detector (`TokenTally.Core.Anomalies`, {(changed.Count == 0 ? "default options" : "options changed: " + string.Join(", ", changed))}) on the");
-    md.AppendLine(inv, $"{files.Length} files ({rows:N0} rows, {windowCount} windows) in `{directory}`, one configuration for every file, scored by");
+    md.AppendLine(inv, $"{files.Length} files ({rows:N0} rows, {windowCount} windows) in `{args[0]}`, one configuration for every file, scored by");
     md.AppendLine("our NAB scorer (`TokenTally.Core.Anomalies.Evaluation.NabScorer`, checked against NAB's published Numenta scores");
     md.AppendLine("by `NabScorerConformanceTests`). As NAB does, one threshold per profile is chosen to maximise the corpus score; the");
     md.AppendLine("published detectors are shown at NAB's stored thresholds (tuned on the full 58-file corpus) and re-optimised on this");
@@ -158,6 +158,10 @@ void Write(StringBuilder md)
         md.AppendLine(inv, $"| {detector.Name} | {string.Join(" | ", cells)} |");
     }
 
+    var ours = NabProfile.All.Select(p => NabScorer.Normalise(results[p].RawScore, windowCount, p)).ToArray();
+    var ranks = NabProfile.All.Select((p, k) => 1 + published.Count(d =>
+        d.SubsetOptimisedByProfile.TryGetValue(p.Name, out var theirs) ? theirs > ours[k] : NabScorer.Normalise(d.FileScoresByProfile[p.Name].Values.Sum(), windowCount, p) > ours[k]));
+    md.AppendLine().AppendLine(inv, $"Rank among the {published.Count} published detectors plus this one (subset-optimised scores): {string.Join(", ", NabProfile.All.Zip(ranks, (p, r) => $"{p.Name} {r}"))}.");
     md.AppendLine().AppendLine("Published detectors: subset-optimised score, with the score at NAB's stored full-corpus threshold in brackets.");
     md.AppendLine("Random is left out (its published file is incomplete); its subset-optimised scores are 13.9 / 1.3 / 25.2.").AppendLine();
     md.AppendLine(inv, $"Thresholds chosen: {string.Join(", ", NabProfile.All.Select(p => $"{p.Name} {results[p].Threshold.ToString("G6", inv)} (raw {results[p].RawScore.ToString("F3", inv)})"))}.").AppendLine();
