@@ -85,6 +85,7 @@ if (scoresDirectory is not null)
     ("ShiftWeight", "0.1"), ("ShiftWeight", "0.5"),
     ("RecordFloor", "3"), ("RecordFloor", "5"),
     ("HuberBound", "2"), ("HuberBound", "3"),
+    ("ScaleSmoothing", "0.005"), ("ScaleSmoothing", "0.02"),
     ("LevelSmoothing", "0.05"), ("LevelSmoothing", "0.2"),
     ("SeasonalLevelSmoothing", "0.01"), ("SeasonalLevelSmoothing", "0.05"),
 }.Select(v =>

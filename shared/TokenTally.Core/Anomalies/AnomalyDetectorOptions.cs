@@ -28,8 +28,11 @@ public sealed record AnomalyDetectorOptions
     /// <summary>How fast a seasonal profile follows the series (weight per visit of a phase). Default 0.15.</summary>
     public double SeasonalSmoothing { get; init; } = 0.15;
 
-    /// <summary>How fast the noise scale follows the series (weight per step). Default 0.02 (a memory of about 50 steps).</summary>
-    public double ScaleSmoothing { get; init; } = 0.02;
+    /// <summary>
+    /// How fast the noise scale follows the series (weight per step). Default 0.01 (a memory of about 100 steps): slow
+    /// enough that a burst does not widen the expected range before it has been flagged.
+    /// </summary>
+    public double ScaleSmoothing { get; init; } = 0.01;
 
     /// <summary>
     /// The bound, in standard deviations, at which an error is clipped before it updates the level and the seasonal
@@ -50,7 +53,7 @@ public sealed record AnomalyDetectorOptions
     public int MinimumWarmUpSteps { get; init; } = 24;
 
     /// <summary>
-    /// How long after a new record a further record that does not outdo it is scored down (to a tenth), so one incident
+    /// How long after a new record a further record that does not outdo it is scored down (to 30 %), so one incident
     /// raises one alert. Default 1 day.
     /// </summary>
     public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(1);

@@ -9,6 +9,8 @@ internal sealed class RobustSeasonalModel
 {
     private const double MadToStandardDeviation = 1.2533; // √(π/2): mean absolute error → standard deviation, for normal noise
 
+    private const double TrackRecordSmoothing = 0.005; // a memory of about 200 steps for choosing between models
+
     private readonly double[] daily;
     private readonly double[] weekly;
     private readonly int[] dailyVisits;
@@ -80,6 +82,6 @@ internal sealed class RobustSeasonalModel
         var lambda = Math.Max(options.ScaleSmoothing, 1.0 / (updates - 1));
         var absError = Math.Min(Math.Abs(error), learning ? double.PositiveInfinity : 4.0 * sd);
         meanAbsoluteError += lambda * (absError - meanAbsoluteError);
-        TrackRecord += Math.Max(options.ScaleSmoothing / 4, 1.0 / (updates - 1)) * (Math.Min(Math.Abs(error), 4.0 * sd) - TrackRecord);
+        TrackRecord += Math.Max(TrackRecordSmoothing, 1.0 / (updates - 1)) * (Math.Min(Math.Abs(error), 4.0 * sd) - TrackRecord);
     }
 }

@@ -35,7 +35,7 @@ public sealed class StreamingAnomalyDetector
     private const double CusumDrift = 0.5;
     private const double ErrorClip = 4.0;
     private const double SeasonalAdvantage = 0.9;
-    private const double QuietDamping = 0.1;
+    private const double QuietDamping = 0.3;
 
     private readonly AnomalyDetectorOptions options;
     private readonly RobustSeasonalModel[] models;
