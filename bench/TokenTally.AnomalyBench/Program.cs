@@ -83,6 +83,8 @@ if (scoresDirectory is not null)
     ("RecordMemory", "7.00:00:00"), ("RecordMemory", "60.00:00:00"),
     ("DeviationWeight", "0.1"), ("DeviationWeight", "0.25"),
     ("ShiftWeight", "0.1"), ("ShiftWeight", "0.5"),
+    ("ShiftDrift", "0.1"), ("ShiftDrift", "0.5"),
+    ("ShiftConfirmation", "4"), ("ShiftConfirmation", "6"),
     ("RecordFloor", "3"), ("RecordFloor", "5"),
     ("HuberBound", "2"), ("HuberBound", "3"),
     ("ScaleSmoothing", "0.005"), ("ScaleSmoothing", "0.02"),

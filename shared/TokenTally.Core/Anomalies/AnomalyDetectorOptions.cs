@@ -40,6 +40,12 @@ public sealed record AnomalyDetectorOptions
     /// </summary>
     public double HuberBound { get; init; } = 2.5;
 
+    /// <summary>
+    /// The CUSUM's allowance per step, in standard deviations: a run of errors keeps growing while their mean exceeds it,
+    /// so shifts of about twice this size are tracked. Default 0.25.
+    /// </summary>
+    public double ShiftDrift { get; init; } = 0.25;
+
     /// <summary>The deviation, in standard deviations, above which a run of same-signed errors is confirmed as a new level and the baseline moves to it. Default 5.</summary>
     public double ShiftConfirmation { get; init; } = 5.0;
 

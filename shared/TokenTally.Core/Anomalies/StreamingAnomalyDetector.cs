@@ -32,7 +32,6 @@ namespace TokenTally.Core.Anomalies;
 /// </remarks>
 public sealed class StreamingAnomalyDetector
 {
-    private const double CusumDrift = 0.5;
     private const double ErrorClip = 4.0;
     private const double SeasonalAdvantage = 0.9;
     private const double QuietDamping = 0.3;
@@ -91,8 +90,8 @@ public sealed class StreamingAnomalyDetector
         // The 95 % range of the calibrated errors: wider than ±1.96 standard deviations on a heavy-tailed series.
         var halfRange = 1.96 * sd / factor;
         var clipped = Math.Clamp(z, -ErrorClip, ErrorClip);
-        up.Add(clipped, error, CusumDrift);
-        down.Add(-clipped, -error, CusumDrift);
+        up.Add(clipped, error, options.ShiftDrift);
+        down.Add(-clipped, -error, options.ShiftDrift);
         var rising = up.Evidence >= down.Evidence;
         var run = rising ? up : down;
 
