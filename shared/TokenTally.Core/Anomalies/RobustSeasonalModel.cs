@@ -18,6 +18,7 @@ internal sealed class RobustSeasonalModel
     private double level;
     private double meanAbsoluteError;
     private long updates;
+    private long judged;
 
     public RobustSeasonalModel(int dailyLength, int weeklyLength, double calibrationMemorySteps)
     {
@@ -82,6 +83,10 @@ internal sealed class RobustSeasonalModel
         var lambda = Math.Max(options.ScaleSmoothing, 1.0 / (updates - 1));
         var absError = Math.Min(Math.Abs(error), learning ? double.PositiveInfinity : 4.0 * sd);
         meanAbsoluteError += lambda * (absError - meanAbsoluteError);
-        TrackRecord += Math.Max(TrackRecordSmoothing, 1.0 / (updates - 1)) * (Math.Min(Math.Abs(error), 4.0 * sd) - TrackRecord);
+        if (!learning)
+        {
+            // Judged only once it has seen every phase: its errors while learning the season say nothing of its forecasts.
+            TrackRecord += Math.Max(TrackRecordSmoothing, 1.0 / ++judged) * (Math.Min(Math.Abs(error), 4.0 * sd) - TrackRecord);
+        }
     }
 }
