@@ -71,8 +71,8 @@ public sealed record AnomalyDetectorOptions
     public double ShiftWeight { get; init; } = 0.15;
 
     /// <summary>
-    /// The deviation, in standard deviations, up to which the series' recent record does not matter; above it a point's
-    /// evidence is its deviation scaled by this over the largest deviation seen lately. Default 4.
+    /// The least bar, in standard deviations, a spike or a shift must clear: it counts by how far it goes beyond the
+    /// larger of this and the series' largest recent deviation of its kind, in multiples of that bar. Default 4.
     /// </summary>
     public double RecordFloor { get; init; } = 4.0;
 

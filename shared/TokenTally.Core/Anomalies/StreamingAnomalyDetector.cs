@@ -7,8 +7,9 @@ namespace TokenTally.Core.Anomalies;
 /// <remarks>
 /// <para>
 /// <b>Baseline.</b> Three robust Holt-Winters models run side by side: level only, level plus a daily profile, and level
-/// plus a weekly profile (which holds the daily cycle of each weekday; nesting a weekly correction on a shared daily
-/// profile makes the two chase each other every weekend) (season lengths from the step, <see cref="SeasonLengths"/>). A seasonal
+/// plus a weekly profile, with season lengths from the step (<see cref="SeasonLengths"/>). The weekly profile holds the
+/// daily cycle of each weekday: nesting a weekly correction on a shared daily profile makes the two chase each other
+/// every weekend. A seasonal
 /// model is used once it has seen two cycles of its season and its long-run error is clearly lower than the simpler
 /// model's, so seasonality is used where the series has it. Errors are clipped at <see cref="AnomalyDetectorOptions.HuberBound"/>
 /// standard deviations before they update the models, which keeps the baseline and the noise scale robust to the spikes
@@ -18,8 +19,8 @@ namespace TokenTally.Core.Anomalies;
 /// <b>Deviation.</b> A point's deviation is the larger of its own standardised error (a spike) and the standardised mean
 /// of the current run of same-signed errors, <c>Σz/√k</c> over the run a CUSUM keeps (a level shift: a sustained
 /// departure gathers evidence even when each point alone is unremarkable). When the run's evidence passes
-/// <see cref="AnomalyDetectorOptions.ShiftConfirmation"/>, the baselines move to the new level, so a shift raises one
-/// alert, not a train of spikes.
+/// <see cref="AnomalyDetectorOptions.ShiftConfirmation"/>, the baseline in use moves to the new level, so a shift raises
+/// one alert, not a train of spikes.
 /// </para>
 /// <para>
 /// <b>Novelty.</b> What a point scores is how far it goes beyond what the series has done before: beyond the range of
