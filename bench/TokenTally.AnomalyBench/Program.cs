@@ -184,6 +184,26 @@ void Write(StringBuilder md)
         md.AppendLine(inv, $"| {group.Key} | {idx.Length} | {windows} | {idx.Sum(i => outcomes[i].Detected)} | {idx.Sum(i => outcomes[i].FalsePositives)} | {raw:F2} | {(windows > 0 ? Nab(NabProfile.Standard, raw, windows) : "n/a")} |");
     }
 
+    var subsets = corpus.Select(c => c.Subset).Distinct().Where(subset => corpus.Any(c => c.Subset == subset && c.Windows.Count > 0)).ToArray();
+    if (published.Count > 0)
+    {
+        md.AppendLine().AppendLine("Standard profile per subset beside the published detectors (theirs at NAB's stored thresholds, from their per-file");
+        md.AppendLine("scores; ours at the corpus threshold above), normalised with each subset's windows:").AppendLine();
+        md.AppendLine("| Detector | " + string.Join(" | ", subsets) + " |");
+        md.AppendLine("| --- |" + string.Concat(subsets.Select(_ => " --: |")));
+        md.AppendLine("| **TokenTally** | " + string.Join(" | ", subsets.Select(subset =>
+        {
+            var idx = Enumerable.Range(0, corpus.Count).Where(i => corpus[i].Subset == subset).ToArray();
+            return "**" + Nab(NabProfile.Standard, idx.Sum(i => standard.FileScores[i]), idx.Sum(i => files[i].Windows.Count)) + "**";
+        })) + " |");
+        foreach (var detector in published)
+        {
+            md.AppendLine($"| {detector.Name} | " + string.Join(" | ", subsets.Select(subset => Nab(NabProfile.Standard,
+                corpus.Where(c => c.Subset == subset).Sum(c => detector.FileScoresByProfile["standard"].GetValueOrDefault(c.Name)),
+                corpus.Where(c => c.Subset == subset).Sum(c => c.Windows.Count)))) + " |");
+        }
+    }
+
     md.AppendLine().AppendLine("## Per file (standard profile)").AppendLine();
     md.AppendLine("| File | Step | Windows | Detected | False-positive rows | Score |");
     md.AppendLine("| --- | --- | --: | --: | --: | --: |");
