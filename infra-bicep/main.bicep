@@ -58,8 +58,14 @@ var tags = { application: 'tokentally', 'azd-env-name': environmentName }
 
 // Names the code expects: DocumentContainerNames, TableDocumentStore.ExpiryTable, BlobContainerNames, CosmosDocumentStore
 // (partition key /pk; TTL on, no default expiry), IngestEventsFunction.ConsumerGroup. Tests check them against the code.
-var documentContainers = [ 'calls', 'traces', 'rollups', 'config', 'runs' ]
-var tableNames = concat(documentContainers, [ 'expiry' ])
+var cosmosContainers = [
+  { name: 'calls', partitionKeyPath: '/pk', defaultTtl: -1 }
+  { name: 'traces', partitionKeyPath: '/pk', defaultTtl: -1 }
+  { name: 'rollups', partitionKeyPath: '/pk', defaultTtl: -1 }
+  { name: 'config', partitionKeyPath: '/pk', defaultTtl: -1 }
+  { name: 'runs', partitionKeyPath: '/pk', defaultTtl: -1 }
+]
+var tableNames = [ 'calls', 'traces', 'rollups', 'config', 'runs', 'expiry' ]
 var blobContainers = [ 'archive', 'dead-letters' ]
 var cosmosDatabaseName = 'tokentally'
 var consumerGroupName = 'tokentally'
@@ -126,7 +132,7 @@ module cosmos 'modules/cosmos.bicep' = {
     tags: tags
     serverless: cosmosServerless
     databaseName: cosmosDatabaseName
-    containers: [for container in documentContainers: { name: container, partitionKeyPath: '/pk', defaultTtl: -1 }]
+    containers: cosmosContainers
     identityName: identityName
   }
 }
