@@ -26,8 +26,8 @@ public sealed class PipelineOptions
     /// <summary>Most hours one backfill may cover.</summary>
     public int MaxBackfillHours { get; set; } = 24 * 62;
 
-    /// <summary>Whether runs export rollups: set from TokenTally:Export:LogsIngestion, never bound from this section.</summary>
-    public bool ExportRollups { get; internal set; }
+    /// <summary>Whether runs export rollups: set from TokenTally:Export:LogsIngestion at start-up, not a setting of this section.</summary>
+    internal bool ExportRollups { get; set; }
 
     /// <summary>The settings an orchestration carries in its input, so that replays read the values the run started with.</summary>
     public RunSettings ToRunSettings() => new(MaxChangedHoursPerRun, FallbackHours, MaxParallelism, ActivityAttempts, FirstRetryInterval, ExportRollups);
