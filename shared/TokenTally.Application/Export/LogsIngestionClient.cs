@@ -18,8 +18,6 @@ public sealed partial class LogsIngestionClient(
 {
     public const string ClientName = "tokentally-logs-ingestion";
 
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never };
-
     /// <summary>Sends <paramref name="records"/>; returns the number of requests it took.</summary>
     public async Task<int> SendAsync<T>(IReadOnlyList<T> records, CancellationToken cancellationToken)
     {
@@ -46,7 +44,8 @@ public sealed partial class LogsIngestionClient(
         using var batch = new MemoryStream();
         foreach (var record in records)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
+            // Default options: property names as declared (the table's column names), nulls written.
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(record);
             if (bytes.Length + 2 > maxBytes)
             {
                 throw new LogsIngestionException($"A record of {bytes.Length} bytes does not fit in a request of {maxBytes} bytes.");
