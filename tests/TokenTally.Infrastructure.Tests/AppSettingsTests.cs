@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Export;
 using TokenTally.Application.Projects;
@@ -10,7 +11,7 @@ using TokenTally.Functions.Ingestion;
 namespace TokenTally.Infrastructure.Tests;
 
 /// <summary>The Function App's settings in the compiled template against what the code reads.</summary>
-public sealed class AppSettingsTests(CompiledTemplates compiled)
+public sealed partial class AppSettingsTests(CompiledTemplates compiled)
 {
     /// <summary>Settings with no usable default in Azure, each named from the code that reads it.</summary>
     private static readonly string[] RequiredInAzure =
@@ -47,7 +48,7 @@ public sealed class AppSettingsTests(CompiledTemplates compiled)
         var names = ArmTemplate.ModuleParameter(compiled.Main, "function-app", "appSettings")!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         var config = ArmTemplate.AllResources(ArmTemplate.NestedTemplate(compiled.Main, "function-app"))
             .Single(r => (string?)r.Resource["type"] == "Microsoft.Web/sites/config").Resource;
-        foreach (System.Text.RegularExpressions.Match added in System.Text.RegularExpressions.Regex.Matches((string)config["properties"]!, @"'([A-Za-z_]+__[A-Za-z_]+(?:__[A-Za-z_]+)*)'"))
+        foreach (Match added in QuotedSettingName().Matches((string)config["properties"]!))
         {
             names.Add(added.Groups[1].Value);
         }
@@ -105,7 +106,7 @@ public sealed class AppSettingsTests(CompiledTemplates compiled)
 
             foreach (var property in binding.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
             {
-                foreach (System.Text.RegularExpressions.Match expression in System.Text.RegularExpressions.Regex.Matches(property.Value.GetString()!, "%([^%]+)%"))
+                foreach (Match expression in SettingExpression().Matches(property.Value.GetString()!))
                 {
                     Assert.Contains(expression.Groups[1].Value, settings);
                 }
@@ -134,4 +135,10 @@ public sealed class AppSettingsTests(CompiledTemplates compiled)
 
         return paths;
     }
+
+    [GeneratedRegex(@"'([A-Za-z_]+__[A-Za-z_]+(?:__[A-Za-z_]+)*)'")]
+    private static partial Regex QuotedSettingName();
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex SettingExpression();
 }
