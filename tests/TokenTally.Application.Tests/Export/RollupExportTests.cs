@@ -24,7 +24,7 @@ public sealed class RollupExportTests : IDisposable
     private readonly RecordingCredential _credential = new();
     private readonly string _tenant = "t-" + Guid.NewGuid().ToString("N")[..12];
 
-    private ServiceProvider CreateServices(Dictionary<string, string?>? settings = null, bool gzip = false)
+    private ServiceProvider CreateServices(Dictionary<string, string?>? settings = null, bool gzip = false, bool withCredential = true)
     {
         var values = new Dictionary<string, string?>
         {
@@ -42,8 +42,12 @@ public sealed class RollupExportTests : IDisposable
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build())
             .AddLogging()
-            .AddSingleton<IDocumentStore>(_store.Store)
-            .AddSingleton<TokenCredential>(_credential);
+            .AddSingleton<IDocumentStore>(_store.Store);
+        if (withCredential)
+        {
+            services.AddSingleton<TokenCredential>(_credential);
+        }
+
         services.AddTokenTallyApplication();
         return services.BuildServiceProvider();
     }
@@ -231,6 +235,16 @@ public sealed class RollupExportTests : IDisposable
 
         Assert.Contains(failure.Failures, f => f.Contains("TokenTally:Export:LogsIngestion:RuleId", StringComparison.Ordinal));
         Assert.Contains(failure.Failures, f => f.Contains("TokenTally:Export:LogsIngestion:StreamName", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnExportConfiguredOnAHostWithoutAnEntraCredentialStopsStartUp()
+    {
+        using var services = CreateServices(withCredential: false);
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<LogsIngestionOptions>>().Value);
+
+        Assert.Contains(failure.Failures, f => f.Contains("no Entra ID credential", StringComparison.Ordinal));
     }
 
     [Fact]
