@@ -26,6 +26,9 @@ public sealed class PipelineFunctions(PipelineActivities activities)
     [Function(PipelineActivities.RollUp)]
     public Task<long> RollUpAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.RollUpAsync(item, context.CancellationToken);
 
+    [Function(PipelineActivities.Export)]
+    public Task<int> ExportAsync([ActivityTrigger] TenantHourRun item, FunctionContext context) => activities.ExportAsync(item, context.CancellationToken);
+
     [Function(PipelineActivities.Archive)]
     public Task<int> ArchiveAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.ArchiveAsync(item, context.CancellationToken);
 

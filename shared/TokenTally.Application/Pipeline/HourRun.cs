@@ -8,7 +8,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The orchestration of one hour run: plan the tenant-hours, then reprice (backfills that ask for it), roll up and archive
-/// them, fanned out with bounded parallelism; then, per tenant rolled up, check its budgets and alert rules at the hours recomputed (oldest
+/// them (and export the rollups to the Logs Ingestion API when configured), fanned out with bounded parallelism; then, per tenant rolled up, check its budgets and alert rules at the hours recomputed (oldest
 /// first) and dispatch the alert notifications waiting; then apply retention (timer runs). Every effect is an activity with the run's
 /// retry policy, and every activity is idempotent; the run's record is its custom status while it runs and its output when
 /// done. A work item that fails for good fails the run after the others finished; its changed mark stays for the next run.
@@ -64,6 +64,12 @@ public static class HourRun
             record.Calls += calls;
             return calls;
         });
+        if (settings.ExportRollups)
+        {
+            // Tagged with this run's id: the table's queries keep the latest run's rows of each tenant-hour.
+            await record.FanOutAsync("export", rolledUp, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.Export, new TenantHourRun(item.Tenant, item.Hour, context.InstanceId), retry));
+        }
+
         await record.FanOutAsync("archive", rolledUp, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.Archive, item with { MarkETag = null }, retry));
 
         // Per tenant, the hours it recomputed, oldest first: a rerun or backfill of old hours re-checks the periods holding them.

@@ -3,6 +3,7 @@ using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
+using TokenTally.Application.Export;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
@@ -14,7 +15,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The activities of an hour run. Each is idempotent, because Durable may run an activity more than once: a plan reads,
-/// a rollup overwrites and clears its mark only if unchanged, an archive overwrites, a budget check raises an alert only on
+/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, a budget check raises an alert only on
 /// an hour newer than any it saw, a dispatch re-sends under the same idempotency ids, a purge deletes what has expired.
 /// </summary>
 public sealed class PipelineActivities(
@@ -22,6 +23,7 @@ public sealed class PipelineActivities(
     ProjectStore projects,
     HourRollupService rollups,
     HourArchive archive,
+    RollupExport export,
     RepriceService reprice,
     BudgetChecks budgetChecks,
     AlertRuleChecks ruleChecks,
@@ -35,6 +37,7 @@ public sealed class PipelineActivities(
     public const string Reprice = "RepriceTenantHour";
     public const string RollUp = "RollUpTenantHour";
     public const string Archive = "ArchiveTenantHour";
+    public const string Export = "ExportTenantHour";
     public const string PurgeExpired = "PurgeExpiredCalls";
     public const string CheckBudgets = "CheckTenantBudgets";
     public const string CheckRules = "CheckTenantAlertRules";
@@ -42,7 +45,7 @@ public sealed class PipelineActivities(
     public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Archive, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -95,6 +98,10 @@ public sealed class PipelineActivities(
 
         return calls;
     }
+
+    /// <summary>Sends the tenant-hour's rollup rows to the Logs Ingestion API; returns how many.</summary>
+    public Task<int> ExportAsync(TenantHourRun item, CancellationToken cancellationToken) =>
+        export.ExportAsync(item.Tenant, item.Hour, item.RunId, cancellationToken);
 
     public Task<int> ArchiveAsync(TenantHour item, CancellationToken cancellationToken) =>
         archive.WriteAsync(item.Tenant, item.Hour, cancellationToken);

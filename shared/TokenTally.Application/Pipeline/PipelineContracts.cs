@@ -24,6 +24,9 @@ public sealed record HourRunInput(DateTimeOffset Hour, RunTrigger Trigger, bool 
 /// <summary>One tenant-hour to recompute, with the etag of its changed mark when it has one.</summary>
 public sealed record TenantHour(string Tenant, DateTimeOffset Hour, string? MarkETag = null);
 
+/// <summary>A tenant-hour as one run works on it: the export tags its rows with the run (the orchestration instance id).</summary>
+public sealed record TenantHourRun(string Tenant, DateTimeOffset Hour, string RunId);
+
 /// <summary>What to plan: the hour run's hour and trigger, and how many marked hours it may take.</summary>
 public sealed record PlanRequest(DateTimeOffset Hour, RunTrigger Trigger, int MaxChangedHours, int FallbackHours);
 
@@ -35,7 +38,7 @@ public sealed record PlanRequest(DateTimeOffset Hour, RunTrigger Trigger, int Ma
 public sealed record RunPlan(IReadOnlyList<TenantHour> Work, int ChangedPending, int ChangedTaken, int ChangedExpired);
 
 /// <summary>How one step of a run went.</summary>
-/// <param name="Name">reprice, rollup, archive, budgets, alerts or retention.</param>
+/// <param name="Name">reprice, rollup, export, archive, budgets, alerts or retention.</param>
 /// <param name="Status">pending, running, succeeded or failed.</param>
 /// <param name="Items">Work items of the step (tenant-hours; tenants for budgets and alerts; 1 for retention).</param>
 /// <param name="Done">Items finished.</param>

@@ -26,9 +26,18 @@ public sealed class PipelineOptions
     /// <summary>Most hours one backfill may cover.</summary>
     public int MaxBackfillHours { get; set; } = 24 * 62;
 
+    /// <summary>Whether runs export rollups: set from TokenTally:Export:LogsIngestion at start-up, not a setting of this section.</summary>
+    internal bool ExportRollups { get; set; }
+
     /// <summary>The settings an orchestration carries in its input, so that replays read the values the run started with.</summary>
-    public RunSettings ToRunSettings() => new(MaxChangedHoursPerRun, FallbackHours, MaxParallelism, ActivityAttempts, FirstRetryInterval);
+    public RunSettings ToRunSettings() => new(MaxChangedHoursPerRun, FallbackHours, MaxParallelism, ActivityAttempts, FirstRetryInterval, ExportRollups);
 }
 
 /// <summary>The pipeline settings in force when a run started.</summary>
-public sealed record RunSettings(int MaxChangedHours, int FallbackHours, int MaxParallelism, int ActivityAttempts, TimeSpan FirstRetryInterval);
+/// <param name="MaxChangedHours">Most changed tenant-hours one run takes.</param>
+/// <param name="FallbackHours">Hours every run recomputes whether marked or not.</param>
+/// <param name="MaxParallelism">Activities in flight at once.</param>
+/// <param name="ActivityAttempts">Attempts of a failing activity.</param>
+/// <param name="FirstRetryInterval">The wait before an activity's second attempt.</param>
+/// <param name="ExportRollups">Whether the run sends its rolled-up hours to the Logs Ingestion API (the export step).</param>
+public sealed record RunSettings(int MaxChangedHours, int FallbackHours, int MaxParallelism, int ActivityAttempts, TimeSpan FirstRetryInterval, bool ExportRollups = false);

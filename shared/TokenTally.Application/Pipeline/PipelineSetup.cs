@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+using TokenTally.Application.Export;
+
 namespace TokenTally.Application.Pipeline;
 
 public static class PipelineSetup
@@ -12,7 +15,9 @@ public static class PipelineSetup
             .Validate(o => o.ActivityAttempts is >= 1 and <= 10, "TokenTally:Pipeline:ActivityAttempts must be 1-10.")
             .Validate(o => o.FirstRetryInterval > TimeSpan.Zero && o.FirstRetryInterval <= TimeSpan.FromMinutes(1), "TokenTally:Pipeline:FirstRetryInterval must be more than 0 and at most 00:01:00.")
             .Validate(o => o.MaxBackfillHours >= 1, "TokenTally:Pipeline:MaxBackfillHours must be at least 1.")
+            .PostConfigure<IOptions<LogsIngestionOptions>>((pipeline, export) => pipeline.ExportRollups = export.Value.Enabled)
             .ValidateOnStart();
+        services.AddRollupExport();
         services.AddSingleton<HourArchive>();
         services.AddSingleton<PipelineActivities>();
         services.AddSingleton<HourRunStarter>();

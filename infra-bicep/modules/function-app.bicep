@@ -1,0 +1,89 @@
+// The Function App on the Flex Consumption plan: .NET isolated worker, deployed from a blob container, running as the
+// user-assigned identity, with the app settings main.bicep computes.
+
+@description('Prefix of the resource names.')
+param namePrefix string
+
+@description('Suffix that makes the names unique.')
+param nameToken string
+
+@description('Region.')
+param location string
+
+@description('Tags on every resource; azd finds the app by its azd-service-name tag.')
+param tags object
+
+@description('Resource id of the user-assigned identity.')
+param identityId string
+
+@description('URL of the blob container holding the deployment package.')
+param deploymentContainerUrl string
+
+@description('The .NET version of the isolated worker (the app\'s TargetFramework).')
+param dotnetVersion string
+
+@description('Most instances the plan scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory per instance (MB).')
+@allowed([ 512, 2048, 4096 ])
+param instanceMemoryMB int
+
+@description('App settings, name to value.')
+param appSettings object
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: '${namePrefix}-plan-${nameToken}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: '${namePrefix}-func-${nameToken}'
+  location: location
+  tags: union(tags, { 'azd-service-name': 'functions' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: { name: 'dotnet-isolated', version: dotnetVersion }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+  }
+}
+
+// The settings as a resource of their own: alert messages link to the app's own address, known once the site exists.
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(appSettings, {
+    TokenTally__Alerts__Channels__DashboardUrl: 'https://${site.properties.defaultHostName}/'
+  })
+}
+
+output name string = site.name
+output url string = 'https://${site.properties.defaultHostName}'
