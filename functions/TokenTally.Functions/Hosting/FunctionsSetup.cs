@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using TokenTally.Application.Health;
 using TokenTally.Application.Hosting;
 using TokenTally.Application.SignIn;
+using TokenTally.Functions.Alerts;
 using TokenTally.Functions.Api;
 using TokenTally.Functions.Ingestion.Lag;
 
@@ -21,6 +22,7 @@ public static class FunctionsSetup
         services.AddFunctionsTelemetry(configuration);
         services.AddSingleton(new HostInfo("functions"));
         services.AddAzureStores();
+        services.AddChannelSecretsInKeyVault(configuration);
         services.AddIntakeLag();
         services.AddSingleton<ApiRequestPipeline>();
 
