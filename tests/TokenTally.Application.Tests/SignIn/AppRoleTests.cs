@@ -318,4 +318,23 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Empty(await (await theirs.SendAdminAsync(HttpMethod.Get, $"/api/v1/channels?tenant={theirs.Tenant}")).Content.ReadFromJsonAsync<JsonElement[]>(TestContext.Current.CancellationToken) ?? []);
     }
+
+    [Fact]
+    public async Task WithADefaultTenantEveryPrincipalActsForThatTenant()
+    {
+        await using var host = await FunctionsApiHost.StartAsync(cosmos, azurite, new Dictionary<string, string?>(Settings())
+        {
+            ["TokenTally:Auth:Entra:TenantClaim"] = null,
+            ["TokenTally:Auth:Entra:DefaultTenant"] = "acme",
+        });
+        await ApiSession.CreateAsync(host, ["ingest"], tenant: "acme");
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/v1/budgets").SignedInAs("another-tenant", AppRoles.Editor);
+        create.Content = JsonContent.Create(Budget(new { }));
+
+        var created = await host.Client.SendAsync(create, TestContext.Current.CancellationToken);
+        var budget = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("acme", budget.GetProperty("tenant").GetString());
+    }
 }
