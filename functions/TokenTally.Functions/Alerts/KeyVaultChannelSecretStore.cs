@@ -65,13 +65,20 @@ internal sealed class KeyVaultChannelSecretStore(SecretClient client) : IChannel
         secret.Properties.Tags["tokentally-secret"] = name;
         try
         {
-            await SetAsync(secret, cancellationToken);
+            await client.SetSecretAsync(secret, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == StatusCodes.Conflict)
         {
-            var recovery = await Guarded(() => client.StartRecoverDeletedSecretAsync(secret.Name, cancellationToken), tenant, channelId, name);
-            await Guarded(() => recovery.WaitForCompletionAsync(TimeSpan.FromSeconds(1), cancellationToken).AsTask(), tenant, channelId, name);
-            await Guarded(() => SetAsync(secret, cancellationToken), tenant, channelId, name);
+            try
+            {
+                var recovery = await client.StartRecoverDeletedSecretAsync(secret.Name, cancellationToken);
+                await recovery.WaitForCompletionAsync(TimeSpan.FromSeconds(1), cancellationToken);
+                await client.SetSecretAsync(secret, cancellationToken);
+            }
+            catch (RequestFailedException again)
+            {
+                throw Refused(again, tenant, channelId, name);
+            }
         }
         catch (RequestFailedException e)
         {
@@ -110,23 +117,6 @@ internal sealed class KeyVaultChannelSecretStore(SecretClient client) : IChannel
             throw Refused(e, tenant, channelId, name);
         }
     }
-
-    private async Task SetAsync(KeyVaultSecret secret, CancellationToken cancellationToken) => await client.SetSecretAsync(secret, cancellationToken);
-
-    private static async Task<T> Guarded<T>(Func<Task<T>> call, string tenant, string channelId, string name)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RequestFailedException e)
-        {
-            throw Refused(e, tenant, channelId, name);
-        }
-    }
-
-    private static async Task Guarded(Func<Task> call, string tenant, string channelId, string name) =>
-        await Guarded(async () => { await call(); return true; }, tenant, channelId, name);
 
     /// <summary>The vault's status and error code only: the SDK's message quotes the response, which this class never passes on.</summary>
     private static InvalidOperationException Refused(RequestFailedException e, string tenant, string channelId, string name) =>

@@ -17,6 +17,9 @@ public sealed record Caller(string KeyId, string? Tenant, string? Project, KeySc
     public const string ScopeClaim = "tokentally:scope";
     public const string AdminRole = "admin";
 
+    /// <summary>Why a signed-in principal may do nothing, added to each 403 it gets.</summary>
+    public const string RefusalClaim = "tokentally:refusal";
+
     /// <summary>The role of a signed-in editor: manages its tenant's budgets, channels and alerts.</summary>
     public const string EditorRole = "editor";
 
@@ -53,8 +56,15 @@ public sealed record Caller(string KeyId, string? Tenant, string? Project, KeySc
     internal static IEnumerable<Claim> SignedInClaims(string principalId, string name, SignIn.SignInRole role, string? tenant)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name) };
-        if (role == SignIn.SignInRole.None || (role != SignIn.SignInRole.Admin && tenant is null))
+        if (role == SignIn.SignInRole.None)
         {
+            claims.Add(new(RefusalClaim, $"The signed-in principal holds none of the app roles {SignIn.AppRoles.Admin}, {SignIn.AppRoles.Editor}, {SignIn.AppRoles.Viewer}."));
+            return claims;
+        }
+
+        if (role != SignIn.SignInRole.Admin && tenant is null)
+        {
+            claims.Add(new(RefusalClaim, "The signed-in principal acts for no tenant: the claim TokenTally:Auth:Entra:TenantClaim names is missing or not a tenant name, or TokenTally:Auth:Entra:DefaultTenant is not set."));
             return claims;
         }
 

@@ -55,7 +55,8 @@ public static class ProjectsSetup
                 _ => "a valid key",
             }).Distinct();
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await Results.Problem(title: "Forbidden", detail: $"This endpoint needs {string.Join(" and ", needs)}.", statusCode: StatusCodes.Status403Forbidden)
+            var why = context.User.FindFirst(Caller.RefusalClaim) is { } refusal ? " " + refusal.Value : string.Empty;
+            await Results.Problem(title: "Forbidden", detail: $"This endpoint needs {string.Join(" and ", needs)}.{why}", statusCode: StatusCodes.Status403Forbidden)
                 .ExecuteAsync(context);
         }
     }

@@ -292,7 +292,7 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
     }
 
     [Fact]
-    public async Task AViewerOrEditorWithoutATenantMayDoNothingAndTheAnswerNamesTheRoles()
+    public async Task AViewerOrEditorWithoutATenantMayDoNothingAndTheAnswerSaysWhy()
     {
         foreach (var role in new[] { AppRoles.Viewer, AppRoles.Editor })
         {
@@ -301,8 +301,20 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
             var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
 
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-            Assert.Contains("app role", (await response.ReadProblemAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("acts for no tenant", (await response.ReadProblemAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task APrincipalWithoutAnAppRoleIsToldWhichRolesThereAre()
+    {
+        var session = await NewSessionAsync("ingest");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/costs").SignedInAs(session.Tenant, "Some.Other.Role");
+
+        var response = await Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains($"holds none of the app roles {AppRoles.Admin}, {AppRoles.Editor}, {AppRoles.Viewer}", (await response.ReadProblemAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
