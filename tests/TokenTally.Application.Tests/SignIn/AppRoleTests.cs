@@ -256,6 +256,17 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
     }
 
     [Fact]
+    public async Task LocalModeRemovesThePrincipalHeadersEvenWhereTheSignInSchemeWereAdded()
+    {
+        await using var local = await LocalApiHost.StartAsync(Settings().Select(s => $"--{s.Key}={s.Value}"), services => services.AddAppServiceSignIn());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/admin/health").SignedInAs("acme", AppRoles.Admin);
+
+        var response = await local.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task AnEntraTokenLeftInTheAuthorizationHeaderIsNotTakenForAKey()
     {
         var session = await NewSessionAsync("ingest");
