@@ -47,6 +47,7 @@ public static class LocalHost
         // Likewise a data folder this build cannot read.
         app.Services.GetRequiredService<SqliteDocumentStore>().EnsureCreatedAsync(CancellationToken.None).GetAwaiter().GetResult();
 
+        app.UseForgedSignInHeadersRemoved();
         app.UseTokenTallyApi();
         app.MapGet("/", () => TypedResults.Ok(new { name = "TokenTally", health = "/api/health", openApi = OpenApiSetup.Route })).ExcludeFromDescription();
         app.MapTokenTallyApi();

@@ -65,13 +65,13 @@ public static class AlertsApi
         group.MapGet("/", ListAsync).WithName("ListAlerts").RequireAuthorization(Policies.AdminOrRead)
             .WithSummary("The tenant's alerts, newest first (a read:project key: those scoped to its project alone); filters state, severity, rule, scope; limit (≤ 200, default 50) and cursor page.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireAuthorization(Policies.Admin)
-            .WithSummary("Acknowledges a firing or snoozed alert (admin key, ?tenant=acme): no more re-notifications; its resolution is still announced.")
+        group.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireAuthorization(Policies.Manage)
+            .WithSummary("Acknowledges a firing or snoozed alert (admin key or app role TokenTally.Editor, ?tenant=acme): no more re-notifications; its resolution is still announced.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/{id}/snooze", SnoozeAsync).WithName("SnoozeAlert").RequireAuthorization(Policies.Admin)
+        group.MapPost("/{id}/snooze", SnoozeAsync).WithName("SnoozeAlert").RequireAuthorization(Policies.Manage)
             .WithSummary("Silences a raised alert until a time (body {\"until\": …}, after now, at most 7 days ahead); then it fires again if still over.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/{id}/resolve", ResolveAsync).WithName("ResolveAlert").RequireAuthorization(Policies.Admin)
+        group.MapPost("/{id}/resolve", ResolveAsync).WithName("ResolveAlert").RequireAuthorization(Policies.Manage)
             .WithSummary("Resolves an alert by hand (announced if it had fired); it is raised again only after its value has cleared and crossed again.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return app;

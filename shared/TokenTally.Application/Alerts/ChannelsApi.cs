@@ -60,21 +60,21 @@ public static class ChannelsApi
         group.MapGet("/", ListAsync).WithName("ListChannels").RequireAuthorization(Policies.AdminOrReadTenant)
             .WithSummary("The tenant's alert channels, secrets shown as set or not. The admin key names the tenant: ?tenant=acme.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", CreateAsync).WithName("CreateChannel").RequireAuthorization(Policies.Admin)
-            .WithSummary("Creates a channel (admin key, ?tenant=acme): name, kind (teams, email-smtp, email-acs, webhook), settings, secrets.")
+        group.MapPost("/", CreateAsync).WithName("CreateChannel").RequireAuthorization(Policies.Manage)
+            .WithSummary("Creates a channel (admin key or app role TokenTally.Editor, ?tenant=acme): name, kind (teams, email-smtp, email-acs, webhook), settings, secrets.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}", GetAsync).WithName("GetChannel").RequireAuthorization(Policies.AdminOrReadTenant)
             .WithSummary("One channel, with its ETag.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceChannel").RequireAuthorization(Policies.Admin)
-            .WithSummary("Replaces a channel whole (admin key); a secret left out keeps its stored value; with If-Match, only if unchanged since (412 otherwise).")
+        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceChannel").RequireAuthorization(Policies.Manage)
+            .WithSummary("Replaces a channel whole (admin key or app role TokenTally.Editor); a secret left out keeps its stored value; with If-Match, only if unchanged since (412 otherwise).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteChannel").RequireAuthorization(Policies.Admin)
-            .WithSummary("Deletes a channel and its secrets (admin key); 409 while a budget names it; with If-Match, only if unchanged since (412 otherwise).")
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteChannel").RequireAuthorization(Policies.Manage)
+            .WithSummary("Deletes a channel and its secrets (admin key or app role TokenTally.Editor); 409 while a budget names it; with If-Match, only if unchanged since (412 otherwise).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapPost("/{id}/test", TestAsync).WithName("TestChannel").RequireAuthorization(Policies.Admin)
-            .WithSummary("Sends a test alert to the channel (admin key), with the channel's retries, and answers how the delivery went.")
+        group.MapPost("/{id}/test", TestAsync).WithName("TestChannel").RequireAuthorization(Policies.Manage)
+            .WithSummary("Sends a test alert to the channel (admin key or app role TokenTally.Editor), with the channel's retries, and answers how the delivery went.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

@@ -69,17 +69,17 @@ public static class BudgetsApi
         group.MapGet("/", ListAsync).WithName("ListBudgets").RequireAuthorization(Policies.AdminOrRead)
             .WithSummary("The tenant's budgets (a read:project key: those scoped to its project alone). The admin key names the tenant: ?tenant=acme.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", CreateAsync).WithName("CreateBudget").RequireAuthorization(Policies.Admin)
-            .WithSummary("Creates a budget (admin key, ?tenant=acme): scope, period in an IANA zone, amountUsd, thresholds (default 50, 80, 100 %), forecast rule, channels.")
+        group.MapPost("/", CreateAsync).WithName("CreateBudget").RequireAuthorization(Policies.Manage)
+            .WithSummary("Creates a budget (admin key or app role TokenTally.Editor, ?tenant=acme): scope, period in an IANA zone, amountUsd, thresholds (default 50, 80, 100 %), forecast rule, channels.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}", GetAsync).WithName("GetBudget").RequireAuthorization(Policies.AdminOrRead)
             .WithSummary("One budget, with its ETag and the period now under way.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceBudget").RequireAuthorization(Policies.Admin)
-            .WithSummary("Replaces a budget whole (admin key); with If-Match, only if it is unchanged since (412 otherwise).")
+        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceBudget").RequireAuthorization(Policies.Manage)
+            .WithSummary("Replaces a budget whole (admin key or app role TokenTally.Editor); with If-Match, only if it is unchanged since (412 otherwise).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteBudget").RequireAuthorization(Policies.Admin)
-            .WithSummary("Deletes a budget (admin key); with If-Match, only if it is unchanged since (412 otherwise).")
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteBudget").RequireAuthorization(Policies.Manage)
+            .WithSummary("Deletes a budget (admin key or app role TokenTally.Editor); with If-Match, only if it is unchanged since (412 otherwise).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return app;
     }

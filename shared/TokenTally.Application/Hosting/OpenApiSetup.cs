@@ -16,7 +16,7 @@ public static class OpenApiSetup
                 {
                     Title = "TokenTally API",
                     Version = "v1",
-                    Description = "LLM call cost and telemetry: ingestion, costs, prices, pipeline runs. Keys go in 'Authorization: Bearer <key>' or 'api-key: <key>'.",
+                    Description = "LLM call cost and telemetry: ingestion, costs, prices, pipeline runs. Keys go in 'Authorization: Bearer <key>' or 'api-key: <key>'; in Azure, people sign in with Entra ID through App Service authentication instead (app roles TokenTally.Admin, TokenTally.Editor, TokenTally.Viewer).",
                 };
                 document.Servers = [];
                 document.Components ??= new OpenApiComponents();
@@ -27,6 +27,14 @@ public static class OpenApiSetup
                     In = ParameterLocation.Header,
                     Name = "api-key",
                     Description = "A TokenTally key (tt_…); also accepted as 'Authorization: Bearer <key>'. Project keys carry scopes: ingest, read:project, read:tenant.",
+                };
+                document.Components.SecuritySchemes["appServiceSignIn"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "Azure only, with TokenTally:Auth:Entra:Enabled: an Entra ID token for the app (or the sign-in session's cookie), validated by App Service authentication, "
+                        + "which hands the app the principal. App roles: TokenTally.Admin (what the admin key may do), TokenTally.Editor (read the tenant; manage its budgets, channels, alerts), TokenTally.Viewer (read the tenant).",
                 };
                 return Task.CompletedTask;
             });

@@ -132,7 +132,8 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var result = await Context.AuthenticateAsync(SchemeName);
+        // The default scheme: with sign-in on, the one that judged this request, so the message is about what was presented.
+        var result = await Context.AuthenticateAsync();
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(

@@ -22,7 +22,8 @@ public static class ProjectsSetup
             .AddPolicy(Policies.Ingest, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.Ingest))
             .AddPolicy(Policies.Read, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant))
             .AddPolicy(Policies.ReadTenant, policy => policy.RequireClaim(Caller.ScopeClaim, KeyScopeNames.ReadTenant))
-            .AddPolicy(Policies.AnyKey, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(Policies.AnyKey, policy => policy.RequireClaim(Caller.KeyIdClaim))
+            .AddPolicy(Policies.Manage, policy => policy.RequireRole(Caller.AdminRole, Caller.EditorRole))
             .AddPolicy(Policies.AdminOrRead, policy => policy.AddRequirements(new AdminOrScopeRequirement(KeyScopeNames.ReadProject, KeyScopeNames.ReadTenant)))
             .AddPolicy(Policies.AdminOrReadTenant, policy => policy.AddRequirements(new AdminOrScopeRequirement(KeyScopeNames.ReadTenant)));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
@@ -44,14 +45,18 @@ public static class ProjectsSetup
 
             var needs = policy.Requirements.Select(requirement => requirement switch
             {
-                Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement roles => "the admin key",
+                Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement roles => roles.AllowedRoles.Contains(Caller.EditorRole)
+                    ? $"the admin key, or the app role {SignIn.AppRoles.Admin} or {SignIn.AppRoles.Editor}"
+                    : $"the admin key (or the app role {SignIn.AppRoles.Admin})",
+                Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement { ClaimType: Caller.KeyIdClaim } => "a valid key, or an app role",
                 AdminOrScopeRequirement either => "the admin key or a project key with the scope " + string.Join(" or ", either.Scopes.Select(v => $"'{v}'")),
                 Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement claims =>
                     "a project key with the scope " + string.Join(" or ", (claims.AllowedValues ?? []).Select(v => $"'{v}'")),
                 _ => "a valid key",
             }).Distinct();
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await Results.Problem(title: "Forbidden", detail: $"This endpoint needs {string.Join(" and ", needs)}.", statusCode: StatusCodes.Status403Forbidden)
+            var why = context.User.FindFirst(Caller.RefusalClaim) is { } refusal ? " " + refusal.Value : string.Empty;
+            await Results.Problem(title: "Forbidden", detail: $"This endpoint needs {string.Join(" and ", needs)}.{why}", statusCode: StatusCodes.Status403Forbidden)
                 .ExecuteAsync(context);
         }
     }

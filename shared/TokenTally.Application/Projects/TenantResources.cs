@@ -25,6 +25,9 @@ public static class TenantResources
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(projects);
         var errors = new Dictionary<string, string[]>();
+
+        // A signed-in admin with a tenant of its own means that one unless it names another.
+        tenant ??= caller.IsAdmin ? caller.Tenant : null;
         foreach (var name in request.Query.Keys.Where(k => k != "tenant" && !parameters.Contains(k)))
         {
             errors[name] = [parameters.Count == 0
