@@ -32,7 +32,7 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
     }
 
     private sealed record World(ApiSession A1, ApiSession A2, ApiSession B1, IReadOnlyList<string> Budgets, IReadOnlyDictionary<Principal, string> OwnBudgets,
-        IReadOnlyDictionary<Principal, string> OwnAlerts, IReadOnlyList<string> Channels, IReadOnlyDictionary<Principal, string> OwnChannels);
+        IReadOnlyDictionary<Principal, string> OwnAlerts, IReadOnlyList<string> Channels, IReadOnlyDictionary<Principal, string> OwnChannels, IReadOnlyDictionary<Principal, string> OwnRules);
 
     /// <summary>One request (its path may differ by principal, for what each deletes) and what each principal gets.</summary>
     private sealed record Case(string Template, HttpMethod Method, Func<Principal, string> Path, object? Body, IReadOnlyDictionary<Principal, (HttpStatusCode Status, Func<JsonElement, bool>? Shows)> Expect)
@@ -71,8 +71,10 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         var ownBudgets = new Dictionary<Principal, string>();
         var ownAlerts = new Dictionary<Principal, string>();
         var ownChannels = new Dictionary<Principal, string>();
+        var ownRules = new Dictionary<Principal, string>();
         foreach (var principal in new[] { Principal.Admin, Principal.Editor })
         {
+            ownRules[principal] = await CreateAsync(a1, "alert-rules", Rule());
             ownBudgets[principal] = await CreateAsync(a1, "budgets", Budget(new { }));
             ownChannels[principal] = await CreateAsync(a1, "channels", Channel());
             var key = new AlertKey($"budget:matrix-{principal}", AlertScopes.Tenant, "2026-12", 80m);
@@ -82,7 +84,7 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         }
 
         var channels = new List<string> { await CreateAsync(a1, "channels", Channel()) };
-        return new World(a1, a2, b1, budgets, ownBudgets, ownAlerts, channels, ownChannels);
+        return new World(a1, a2, b1, budgets, ownBudgets, ownAlerts, channels, ownChannels, ownRules);
     }
 
     private static async Task<string> CreateAsync(ApiSession session, string resources, object body)
@@ -90,6 +92,8 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         var created = await session.SendAdminAsync(HttpMethod.Post, $"/api/v1/{resources}?tenant={session.Tenant}", body);
         return (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
+
+    private static object Rule() => new { name = "matrix", metric = "error_rate", threshold = 5 };
 
     private static object Budget(object scope) => new { name = "matrix", scope, period = new { kind = "month" }, amountUsd = 100 };
 
@@ -167,6 +171,17 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, BudgetPath(w.Budgets[0]), null, Readers());
         yield return new("PUT /api/v1/budgets/{id}", HttpMethod.Put, BudgetPath(w.Budgets[1]), new { name = "matrix", period = new { kind = "week" }, amountUsd = 50 }, Managers(HttpStatusCode.OK));
         yield return new("DELETE /api/v1/budgets/{id}", HttpMethod.Delete, p => BudgetPath(w.OwnBudgets.GetValueOrDefault(p, w.Budgets[1])), null, Managers(HttpStatusCode.NoContent));
+
+        yield return new("GET /api/v1/budgets/status", HttpMethod.Get, $"/api/v1/budgets/status?tenant={tenant}", null,
+            Readers(r => r.GetProperty("budgets").EnumerateArray().Any(b => b.GetProperty("id").GetString() == w.Budgets[1])));
+
+        // Alert rules, managed as budgets are.
+        string RulePath(string id) => $"/api/v1/alert-rules/{id}?tenant={tenant}";
+        yield return new("GET /api/v1/alert-rules/", HttpMethod.Get, $"/api/v1/alert-rules?tenant={tenant}", null, Readers(r => r.GetArrayLength() >= 2));
+        yield return new("POST /api/v1/alert-rules/", HttpMethod.Post, $"/api/v1/alert-rules?tenant={tenant}", Rule(), Managers(HttpStatusCode.Created));
+        yield return new("GET /api/v1/alert-rules/{id}", HttpMethod.Get, RulePath(w.OwnRules[Principal.Admin]), null, Readers());
+        yield return new("PUT /api/v1/alert-rules/{id}", HttpMethod.Put, RulePath(w.OwnRules[Principal.Admin]), new { name = "matrix", metric = "calls", threshold = 10 }, Managers(HttpStatusCode.OK));
+        yield return new("DELETE /api/v1/alert-rules/{id}", HttpMethod.Delete, p => RulePath(w.OwnRules.GetValueOrDefault(p, w.OwnRules[Principal.Admin])), null, Managers(HttpStatusCode.NoContent));
 
         // Alerts: the admin and the editor each acknowledge, snooze and resolve one of their own.
         yield return new("GET /api/v1/alerts/", HttpMethod.Get, $"/api/v1/alerts?tenant={tenant}", null, Readers(r => AlertIds(r).Count == 2));

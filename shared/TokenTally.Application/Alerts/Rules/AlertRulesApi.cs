@@ -36,16 +36,16 @@ public static class AlertRulesApi
         group.MapGet("/", ListAsync).WithName("ListAlertRules").RequireAuthorization(Policies.AdminOrRead)
             .WithSummary("The tenant's alert rules (a read:project key: those scoped to its project alone). The admin key names the tenant: ?tenant=acme.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", CreateAsync).WithName("CreateAlertRule").RequireAuthorization(Policies.Admin)
+        group.MapPost("/", CreateAsync).WithName("CreateAlertRule").RequireAuthorization(Policies.Manage)
             .WithSummary("Creates a threshold rule on a rollup metric (admin key, ?tenant=acme): metric, threshold, scope, windowHours (default 1), severity (default warning), minCalls, channels.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}", GetAsync).WithName("GetAlertRule").RequireAuthorization(Policies.AdminOrRead)
             .WithSummary("One alert rule, with its ETag.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceAlertRule").RequireAuthorization(Policies.Admin)
+        group.MapPut("/{id}", ReplaceAsync).WithName("ReplaceAlertRule").RequireAuthorization(Policies.Manage)
             .WithSummary("Replaces an alert rule whole (admin key); with If-Match, only if it is unchanged since (412 otherwise).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteAlertRule").RequireAuthorization(Policies.Admin)
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteAlertRule").RequireAuthorization(Policies.Manage)
             .WithSummary("Deletes an alert rule (admin key); with If-Match, only if it is unchanged since (412 otherwise).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         return app;
