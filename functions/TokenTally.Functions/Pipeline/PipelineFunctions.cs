@@ -1,7 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using TokenTally.Application.Alerts;
-using TokenTally.Application.Budgets;
 using TokenTally.Application.Pipeline;
 
 namespace TokenTally.Functions.Pipeline;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Projects;
 using TokenTally.Core.Budgets;
-using TokenTally.Core.Calls;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Budgets;
@@ -95,7 +94,7 @@ public static class BudgetsApi
 
         var now = services.Time.GetUtcNow();
         var budgets = await services.Budgets.ListAsync(target.Tenant!, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => Visible(caller, b.Budget)).Select(b => ToView(b.Budget, now)).ToList());
+        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => caller.CanReadScope(b.Budget.Scope)).Select(b => ToView(b.Budget, now)).ToList());
     }
 
     public static async Task<Results<Ok<BudgetView>, ProblemHttpResult>> GetAsync(
@@ -109,7 +108,7 @@ public static class BudgetsApi
 
         // A budget the key may not read is answered as missing, as a call of another project is.
         var stored = await services.Budgets.GetAsync(target.Tenant!, id, cancellationToken);
-        if (stored is null || !Visible(caller, stored.Budget))
+        if (stored is null || !caller.CanReadScope(stored.Budget.Scope))
         {
             return NoSuchBudget(id);
         }
@@ -259,21 +258,10 @@ public static class BudgetsApi
             request.Channels);
         var validation = BudgetValidator.Validate(draft);
         var errors = validation.Errors.ToList();
-        var ids = request.Channels ?? [];
-        for (var i = 0; i < ids.Count; i++)
-        {
-            if (errors.All(e => e.Field != $"channels[{i}]") && BudgetValidator.IsChannelId(ids[i]) && !await channels.ExistsAsync(tenant, ids[i], cancellationToken))
-            {
-                errors.Add(new FieldError($"channels[{i}]", "unknown", $"Tenant {tenant} has no channel '{ids[i]}'."));
-            }
-        }
+        await channels.AddUnknownAsync(tenant, request.Channels, errors, cancellationToken);
 
         return errors.Count == 0 ? (validation.Budget, null) : (null, TenantResources.ValidationProblem(errors));
     }
-
-    /// <summary>A read:project key sees the budgets scoped to its project alone; the admin and read:tenant keys see all.</summary>
-    private static bool Visible(Caller caller, BudgetDocument budget) =>
-        caller.ReadableProjectOnly is not { } own || (budget.Scope.TryGetValue("project", out var projects) && projects is [var only] && only == own);
 
     private static string Location(BudgetDocument budget, Caller caller) =>
         $"/api/v1/budgets/{budget.Id}" + (caller.IsAdmin ? $"?tenant={budget.Tenant}" : string.Empty);

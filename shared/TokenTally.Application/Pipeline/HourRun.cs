@@ -1,7 +1,6 @@
 using Microsoft.DurableTask;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
-using TokenTally.Application.Budgets;
 using TokenTally.Core.Rollups;
 
 namespace TokenTally.Application.Pipeline;

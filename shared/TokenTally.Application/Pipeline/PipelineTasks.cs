@@ -1,6 +1,5 @@
 using Microsoft.DurableTask;
 using TokenTally.Application.Alerts;
-using TokenTally.Application.Budgets;
 
 namespace TokenTally.Application.Pipeline;
 
