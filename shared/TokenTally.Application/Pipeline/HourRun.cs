@@ -150,7 +150,8 @@ public static class HourRun
         }
 
         public HourRunReport Report() => new(
-            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList(), AlertsTransitioned, Deliveries.ToList());
+            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList(), AlertsTransitioned,
+            Deliveries.OrderBy(d => d.Outcome == DeliveryOutcome.Delivered).Take(HourRunReport.MaxDeliveriesListed).ToList(), Deliveries.Count, Deliveries.Count(d => d.Outcome != DeliveryOutcome.Delivered));
 
         private void Publish(StepReport step)
         {

@@ -268,7 +268,9 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         Assert.Equal(1, report.AlertsTransitioned);
         Assert.Single(up.Requests);
         Assert.Equal(2, down.Requests.Count);
-        var deliveries = report.Deliveries!.ToDictionary(d => d.ChannelId);
+        Assert.Equal((2, 1), (report.DeliveriesAttempted, report.DeliveriesFailed));
+        Assert.Equal(DeliveryOutcome.Failed, report.Deliveries![0].Outcome);
+        var deliveries = report.Deliveries.ToDictionary(d => d.ChannelId);
         Assert.Equal(DeliveryOutcome.Delivered, deliveries[working].Outcome);
         Assert.Equal((DeliveryOutcome.Failed, 2), (deliveries[failing].Outcome, deliveries[failing].Attempts));
         Assert.Equal("succeeded", report.Steps.Single(s => s.Name == "alerts").Status);
