@@ -92,7 +92,7 @@ public static class HourRun
         // Every tenant rolled up, checked or not: a notification left over from an earlier run is sent all the same.
         await record.FanOutAsync("alerts", tenants, settings.MaxParallelism, async item =>
         {
-            var dispatch = await context.CallActivityAsync<TenantDispatch>(PipelineActivities.DispatchAlerts, item.Tenant, retry);
+            var dispatch = await context.CallActivityAsync<TenantDispatch>(PipelineActivities.DispatchAlerts, new DispatchRequest(item.Tenant, context.InstanceId), retry);
             record.Deliveries.AddRange(dispatch.Deliveries);
             return dispatch.Notifications;
         });
