@@ -47,7 +47,7 @@ public sealed record AnomalyDetectorOptions
     public double ShiftDrift { get; init; } = 0.25;
 
     /// <summary>The deviation, in standard deviations, above which a run of same-signed errors is confirmed as a new level and the baseline moves to it. Default 5.</summary>
-    public double ShiftConfirmation { get; init; } = 5.0;
+    public double ShiftConfirmation { get; init; } = 6.0;
 
     /// <summary>
     /// How long the level and the noise scale settle before points are scored: default 12 hours, and never fewer than
@@ -62,7 +62,10 @@ public sealed record AnomalyDetectorOptions
     /// How long after a new record a further record that does not outdo it is scored down (to 30 %), so one incident
     /// raises one alert. Default 1 day.
     /// </summary>
-    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(1);
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(2);
+
+    /// <summary>The factor by which a record within <see cref="QuietPeriod"/> of the previous one that does not outdo it is scored down. Default 0.3.</summary>
+    public double QuietDamping { get; init; } = 0.3;
 
     /// <summary>The weight of a spike going beyond the spike record, against going beyond the range of past values. Default 0.15.</summary>
     public double DeviationWeight { get; init; } = 0.15;

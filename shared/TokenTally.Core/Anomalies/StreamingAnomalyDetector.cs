@@ -35,7 +35,6 @@ public sealed class StreamingAnomalyDetector
 {
     private const double ErrorClip = 4.0;
     private const double SeasonalAdvantage = 0.9;
-    private const double QuietDamping = 0.3;
 
     private readonly AnomalyDetectorOptions options;
     private readonly RobustSeasonalModel[] models;
@@ -116,7 +115,7 @@ public sealed class StreamingAnomalyDetector
         {
             if (t - lastNovel <= quietSteps && novelty <= lastNovelty)
             {
-                novelty *= QuietDamping;
+                novelty *= options.QuietDamping;
             }
             else
             {
