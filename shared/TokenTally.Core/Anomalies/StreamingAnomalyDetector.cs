@@ -141,7 +141,7 @@ public sealed class StreamingAnomalyDetector
     {
         var range = highest - lowest;
         var beyondRange = range > 0 ? Math.Max(0.0, Math.Max(value - highest, lowest - value)) / range : 0.0;
-        return Math.Max(beyondRange, Math.Max(options.DeviationWeight * BeyondRecord(spike, spikeRecord), options.ShiftWeight * BeyondRecord(shift, shiftRecord)));
+        return Math.Max(options.RangeWeight * beyondRange, Math.Max(options.DeviationWeight * BeyondRecord(spike, spikeRecord), options.ShiftWeight * BeyondRecord(shift, shiftRecord)));
     }
 
     private double BeyondRecord(double deviation, double record)
