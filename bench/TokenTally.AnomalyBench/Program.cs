@@ -79,16 +79,18 @@ if (scoresDirectory is not null)
 // How much the result hangs on each option: the same corpus with one option moved each way, the rest as run.
 (string Label, double[] Scores)[] variants = [.. new (string Name, string Value)[]
 {
-    ("QuietPeriod", "12:00:00"), ("QuietPeriod", "2.00:00:00"),
-    ("RecordMemory", "7.00:00:00"), ("RecordMemory", "60.00:00:00"),
-    ("DeviationWeight", "0.1"), ("DeviationWeight", "0.25"),
-    ("ShiftWeight", "0.1"), ("ShiftWeight", "0.5"),
+    ("QuietPeriod", "2.00:00:00"), ("QuietPeriod", "4.00:00:00"),
+    ("QuietDamping", "0.15"), ("QuietDamping", "0.5"),
+    ("RecordMemory", "7.00:00:00"), ("RecordMemory", "28.00:00:00"),
+    ("RangeWeight", "1"), ("RangeWeight", "2"),
+    ("DeviationWeight", "0.1"), ("DeviationWeight", "0.2"),
+    ("ShiftWeight", "0.15"), ("ShiftWeight", "0.3"),
     ("ShiftDrift", "0.1"), ("ShiftDrift", "0.5"),
-    ("ShiftConfirmation", "4"), ("ShiftConfirmation", "6"),
-    ("RecordFloor", "3"), ("RecordFloor", "5"),
+    ("ShiftConfirmation", "5"), ("ShiftConfirmation", "7"),
+    ("RecordFloor", "4"), ("RecordFloor", "6"),
     ("HuberBound", "2"), ("HuberBound", "3"),
     ("ScaleSmoothing", "0.005"), ("ScaleSmoothing", "0.02"),
-    ("LevelSmoothing", "0.05"), ("LevelSmoothing", "0.2"),
+    ("LevelSmoothing", "0.025"), ("LevelSmoothing", "0.1"),
     ("SeasonalLevelSmoothing", "0.01"), ("SeasonalLevelSmoothing", "0.05"),
 }.Select(v =>
 {

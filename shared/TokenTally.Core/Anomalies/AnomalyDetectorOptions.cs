@@ -60,9 +60,9 @@ public sealed record AnomalyDetectorOptions
 
     /// <summary>
     /// How long after a new record a further record that does not outdo it is scored down (to 30 %), so one incident
-    /// raises one alert. Default 2 days.
+    /// raises one alert. Default 3 days.
     /// </summary>
-    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(2);
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(3);
 
     /// <summary>The factor by which a record within <see cref="QuietPeriod"/> of the previous one that does not outdo it is scored down. Default 0.3.</summary>
     public double QuietDamping { get; init; } = 0.3;
