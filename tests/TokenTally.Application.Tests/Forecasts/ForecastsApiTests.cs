@@ -38,7 +38,7 @@ public abstract class ForecastsApiTests(Func<Task<IApiHost>> start) : ApiSpecifi
         await Host.RunUntilCaughtUpAsync();
 
         var all = await ReadAsync(await SendAsync(HttpMethod.Get, "/api/v1/forecasts", reader), HttpStatusCode.OK);
-        Assert.Equal(["budget:" + own, "budget:" + wide, "tenant"], all.EnumerateArray().Select(f => f.GetProperty("series").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "budget:" + own, "budget:" + wide, "tenant" }.Order(StringComparer.Ordinal), all.EnumerateArray().Select(f => f.GetProperty("series").GetString()).Order(StringComparer.Ordinal));
         foreach (var forecast in all.EnumerateArray())
         {
             AssertForecastWithIntervals(forecast);
