@@ -44,6 +44,15 @@ param logRetentionDays int = 30
 @description('Lower-case hex SHA-256 of the admin key (tt_admin_...): the hash only, never the key. Empty: no admin key.')
 param adminKeySha256 string = ''
 
+@description('Application (client) id of the Entra app registration with the app roles TokenTally.Admin, Editor and Viewer (README: Sign-in and roles). Empty: no App Service authentication, API keys only.')
+param entraClientId string = ''
+
+@description('The claim of a signed-in person whose value is their TokenTally tenant (TokenTally:Auth:Entra:TenantClaim); exclusive with entraDefaultTenant.')
+param entraTenantClaim string = ''
+
+@description('The one TokenTally tenant every signed-in person acts for (TokenTally:Auth:Entra:DefaultTenant); exclusive with entraTenantClaim.')
+param entraDefaultTenant string = ''
+
 @description('Most instances the Function App scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -175,6 +184,8 @@ module functionApp 'modules/function-app.bicep' = {
     dotnetVersion: '10.0'
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    entraClientId: entraClientId
+    keyVaultName: keyVault.outputs.name
     appSettings: {
       // DefaultAzureCredential (Cosmos DB, Storage, Key Vault, the export) signs in as the user-assigned identity.
       AZURE_CLIENT_ID: identity.outputs.clientId
@@ -192,6 +203,9 @@ module functionApp 'modules/function-app.bicep' = {
       TokenTally__Cosmos__Endpoint: cosmos.outputs.endpoint
       TokenTally__Cosmos__Database: cosmos.outputs.databaseName
       TokenTally__Admin__KeySha256: adminKeySha256
+      TokenTally__Auth__Entra__Enabled: empty(entraClientId) ? 'false' : 'true'
+      TokenTally__Auth__Entra__TenantClaim: entraTenantClaim
+      TokenTally__Auth__Entra__DefaultTenant: entraDefaultTenant
       TokenTally__Alerts__Secrets__KeyVaultUri: keyVault.outputs.uri
       TokenTally__Export__LogsIngestion__Endpoint: monitoring.outputs.logsIngestionEndpoint
       TokenTally__Export__LogsIngestion__RuleId: monitoring.outputs.ruleImmutableId

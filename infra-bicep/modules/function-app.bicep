@@ -34,6 +34,17 @@ param instanceMemoryMB int
 @description('App settings, name to value.')
 param appSettings object
 
+@description('Application (client) id of the Entra app registration people sign in with; empty: no App Service authentication.')
+param entraClientId string
+
+@description('The Key Vault holding the app registration\'s client secret (entra-client-secret), read as the identity.')
+param keyVaultName string
+
+// App Service authentication reads the client secret from this app setting (the platform's convention), which refers to
+// the vault: the platform resolves it as keyVaultReferenceIdentity. The secret goes into the vault after provisioning.
+var entraSecretSetting = 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+var entraSecretReference = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=entra-client-secret)'
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${namePrefix}-plan-${nameToken}'
   location: location
@@ -55,6 +66,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -82,7 +94,41 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   name: 'appsettings'
   properties: union(appSettings, {
     TokenTally__Alerts__Channels__DashboardUrl: 'https://${site.properties.defaultHostName}/'
-  })
+  }, empty(entraClientId) ? {} : { '${entraSecretSetting}': entraSecretReference })
+}
+
+// Sign-in (Entra ID) in front of the app. Unauthenticated requests pass, so apps with API keys and the health probe still
+// get through; the app itself refuses what needs a role, and believes the principal header only because this module sets
+// it (WEBSITE_AUTH_ENABLED). No token store: the app never calls another API as the signed-in person, and Flex
+// Consumption has no shared file system to keep one in.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(entraClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          clientId: entraClientId
+          clientSecretSettingName: entraSecretSetting
+        }
+        validation: {
+          allowedAudiences: [ entraClientId, 'api://${entraClientId}' ]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: false }
+    }
+  }
+  dependsOn: [ settings ]
 }
 
 output name string = site.name

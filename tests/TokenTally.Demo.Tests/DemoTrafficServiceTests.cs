@@ -101,6 +101,39 @@ public sealed class DemoTrafficServiceTests
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task TheRunawayAgentCrossesTheDemoBudgetAndItsAlertIsFiringOnceTheHistoryIsRolledUp()
+    {
+        await using var server = await LocalModeApp.StartAsync();
+        await using var demo = await DemoRun.StartAsync(server.Address, History(server));
+        await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
+        var marker = await ReadMarkerAsync(server);
+        var keys = JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(Path.Combine(server.DataPath, DemoTrafficService.KeysFile), Ct), Json)!;
+        await WaitForTheBackfillAsync(server);
+
+        var expected = DemoCompany.IncidentBudget(CallsPerDay);
+        var budgets = await (await GetAsync(server, "/api/v1/budgets", keys.Reader)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var budget = Assert.Single(budgets.EnumerateArray());
+        Assert.Equal(expected.Name, budget.GetProperty("name").GetString());
+        Assert.Equal(expected.AmountUsd, budget.GetProperty("amountUsd").GetDecimal());
+        Assert.Equal(DemoCompany.RunawayService, Assert.Single(budget.GetProperty("scope").GetProperty("service").EnumerateArray()).GetString());
+        Assert.Equal(("day", "UTC"), (budget.GetProperty("period").GetProperty("kind").GetString(), budget.GetProperty("period").GetProperty("timeZone").GetString()));
+
+        // The incident's two hours may straddle midnight (UTC): its alerts belong to the day or days holding them.
+        var traffic = Traffic(marker);
+        var incidentDays = new[] { traffic.SpikeStart, traffic.SpikeEnd.AddTicks(-1) }.Select(t => t.UtcDateTime.Date).Distinct().ToList();
+        var rule = $"budget:{budget.GetProperty("id").GetString()}";
+        var response = await GetAsync(server, $"/api/v1/alerts?state=firing&rule={Uri.EscapeDataString(rule)}", keys.Reader);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var firing = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").EnumerateArray()
+            .Select(a => (Period: DateTimeOffset.Parse(a.GetProperty("period").GetString()!, CultureInfo.InvariantCulture).UtcDateTime.Date, Threshold: a.GetProperty("threshold").GetDecimal(), Value: a.GetProperty("lastValue").GetDecimal()))
+            .ToList();
+
+        Assert.Contains(firing, a => incidentDays.Contains(a.Period) && a.Threshold == 50m);
+        Assert.All(firing, a => Assert.True(a.Value >= a.Threshold, $"{a.Period:yyyy-MM-dd} fires at {a.Threshold} % with {a.Value} %."));
+        Assert.Contains(demo.Logs.Lines, line => line.Contains($"Demo budget: {expected.Name}", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task ARestartSendsOnlyWhatIsMissingAndAHistorySentAgainStoresNoCallTwice()
     {
         await using var server = await LocalModeApp.StartAsync();

@@ -20,7 +20,7 @@ public sealed class DeployScriptTests : IDisposable
             #!/usr/bin/env bash
             echo "$*" >> "{{{_folder}}}/az.log"
             case "$1 $2" in
-              "deployment group") echo '{"AZURE_FUNCTION_APP_NAME":{"type":"String","value":"tt-func-abc"},"FUNCTION_APP_URL":{"type":"String","value":"https://tt-func-abc.azurewebsites.net"}}' ;;
+              "deployment group") echo '{"AZURE_FUNCTION_APP_NAME":{"type":"String","value":"tt-func-abc"},"FUNCTION_APP_URL":{"type":"String","value":"https://tt-func-abc.azurewebsites.net"},"KEY_VAULT_URI":{"type":"String","value":"https://tt-kv-abc.vault.azure.net/"}}' ;;
               "account show") echo "00000000-0000-0000-0000-000000000000" ;;
             esac
             """);
@@ -54,6 +54,39 @@ public sealed class DeployScriptTests : IDisposable
         Assert.StartsWith("functionapp deployment source config-zip --resource-group rg-tt --name tt-func-abc --src ", calls[3], StringComparison.Ordinal);
         Assert.EndsWith("tokentally-functions.zip --output none", calls[3], StringComparison.Ordinal);
         Assert.Contains("FUNCTION_APP_URL: https://tt-func-abc.azurewebsites.net", result.StandardOutput, StringComparison.Ordinal);
+
+        // Without an app registration there is no sign-in: the template leaves App Service authentication off.
+        Assert.Contains("entraClientId= entraTenantClaim= entraDefaultTenant=", calls[2], StringComparison.Ordinal);
+        Assert.DoesNotContain("Sign-in:", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithAnAppRegistrationItPassesTheSignInParametersAndSaysHowToPutTheClientSecretIntoTheVault()
+    {
+        const string ClientId = "11111111-2222-3333-4444-555555555555";
+        var result = await DeployAsync("--resource-group", "rg-tt", "--location", "westeurope", "--skip-package", "--entra-client-id", ClientId, "--entra-default-tenant", "acme");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var deployment = Assert.Single(AzCalls, c => c.StartsWith("deployment group create", StringComparison.Ordinal));
+        Assert.Contains($"entraClientId={ClientId} entraTenantClaim= entraDefaultTenant=acme", deployment, StringComparison.Ordinal);
+        Assert.Contains($"az ad app credential reset --id {ClientId} --append", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("az keyvault secret set --vault-name tt-kv-abc --name entra-client-secret --file /dev/stdin", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("az functionapp restart --resource-group rg-tt --name tt-func-abc", result.StandardOutput, StringComparison.Ordinal);
+
+        // The script only says how: creating a credential needs Microsoft Graph, which the deployer runs knowingly.
+        Assert.DoesNotContain(AzCalls, c => c.StartsWith("ad ", StringComparison.Ordinal) || c.StartsWith("keyvault ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--entra-client-id", "tokentally", "a GUID")]
+    [InlineData("--entra-tenant-claim", "extension_tenant", "exclude each other")]
+    public async Task ABadSignInChoiceIsRefusedBeforeAnythingIsCreated(string option, string value, string message)
+    {
+        var result = await DeployAsync("--resource-group", "rg-tt", "--location", "westeurope", "--skip-package", "--entra-default-tenant", "acme", option, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(AzCalls, c => c.StartsWith("group create", StringComparison.Ordinal));
     }
 
     [Fact]

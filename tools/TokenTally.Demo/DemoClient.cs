@@ -18,6 +18,8 @@ internal sealed record KeyView(string KeyId, string Name, DateTimeOffset? Revoke
 
 internal sealed record IssuedKey(string KeyId, string Key, IReadOnlyList<string> Scopes);
 
+internal sealed record BudgetSummary(string Id, string Name, decimal AmountUsd);
+
 /// <summary>The public API as the demo uses it: the admin endpoints with the admin key, the events endpoint with project keys.</summary>
 internal sealed class DemoClient(HttpClient http)
 {
@@ -108,6 +110,31 @@ internal sealed class DemoClient(HttpClient http)
 
         var detail = await response.Content.ReadAsStringAsync(cancellationToken);
         return (response.StatusCode, null, detail.Length > 500 ? detail[..500] : detail, response.Headers.RetryAfter?.Delta);
+    }
+
+    /// <summary>Creates the budget, or brings its amount up to date (found by name); true when it was created or changed.</summary>
+    public async Task<bool> EnsureBudgetAsync(string tenant, DemoBudget budget, CancellationToken cancellationToken)
+    {
+        using var listed = await SendAdminAsync(HttpMethod.Get, $"/api/v1/budgets?tenant={tenant}", null, cancellationToken);
+        var existing = (await ReadAsync<List<BudgetSummary>>(listed, cancellationToken)).FirstOrDefault(b => b.Name == budget.Name);
+        if (existing is { } found && found.AmountUsd == budget.AmountUsd)
+        {
+            return false;
+        }
+
+        var body = new
+        {
+            name = budget.Name,
+            scope = new Dictionary<string, string[]> { ["service"] = [budget.Service] },
+            period = new { kind = "day", timeZone = "UTC" },
+            amountUsd = budget.AmountUsd,
+            thresholds = new[] { 50m, 80m, 100m },
+        };
+        using var written = existing is null
+            ? await SendAdminAsync(HttpMethod.Post, $"/api/v1/budgets?tenant={tenant}", body, cancellationToken)
+            : await SendAdminAsync(HttpMethod.Put, $"/api/v1/budgets/{existing.Id}?tenant={tenant}", body, cancellationToken);
+        await EnsureSuccessAsync(written, cancellationToken);
+        return true;
     }
 
     /// <summary>Starts a backfill of [from, to), so the history's hours are rolled up at once; returns its run id.</summary>

@@ -97,6 +97,9 @@ internal sealed record DemoService(
     IReadOnlyList<DemoRelease> Releases,
     IReadOnlyList<ModelUse> Models);
 
+/// <summary>A daily budget (UTC) on one service, alerting at 50, 80 and 100 %.</summary>
+public sealed record DemoBudget(string Name, string Service, decimal AmountUsd);
+
 /// <summary>
 /// The demo company: 300 staff in six departments, six services in three projects, twelve models
 /// of five providers. Fixed tables; the traffic's randomness lives in <see cref="DemoTraffic"/>.
@@ -107,6 +110,14 @@ public static class DemoCompany
     public const string Experiment = "prompt-v2";
     public const string ExperimentService = "support-chat";
     public const string RunawayService = "code-review-agent";
+
+    /// <summary>
+    /// The budget the runaway agent blows: a UTC day of code-review-agent, 100 USD per 4,000 calls a day of the company.
+    /// Measured at that volume (GET /api/v1/costs, seed 42), a normal day of the agent costs 6-31 USD and the incident's two
+    /// hours about 270 USD, so ordinary days stay under the first threshold (50 %) and the incident's day crosses all three.
+    /// </summary>
+    public static DemoBudget IncidentBudget(int callsPerDay) =>
+        new($"{RunawayService} daily", RunawayService, Math.Round(100m * callsPerDay / 4_000m, 2, MidpointRounding.AwayFromZero));
 
     /// <summary>The projects, each with the Azure deployments its calls name.</summary>
     public static IReadOnlyList<DemoProject> Projects { get; } =

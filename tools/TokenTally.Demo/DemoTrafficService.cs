@@ -54,7 +54,10 @@ internal sealed partial class DemoTrafficService(
             var marker = await LoadMarkerAsync(demo.Seed, stoppingToken);
             var traffic = new DemoTraffic(demo.Seed, marker.Anchor, demo.BackfillCallsPerDay);
             var keys = await PrepareProjectsAsync(stoppingToken);
-            var (backfilled, liveFrom) = await BackfillAsync(traffic, marker, keys, stoppingToken);
+            var budget = DemoCompany.IncidentBudget(demo.BackfillCallsPerDay);
+            var budgetChanged = await client.EnsureBudgetAsync(DemoCompany.Tenant, budget, stoppingToken);
+            LogBudget(logger, budget.Name, budget.AmountUsd);
+            var (backfilled, liveFrom) = await BackfillAsync(traffic, marker, keys, budgetChanged, stoppingToken);
             progress.BackfillDone();
             await StreamLiveAsync(traffic, backfilled, liveFrom, keys, stoppingToken);
         }
@@ -148,10 +151,12 @@ internal sealed partial class DemoTrafficService(
 
     /// <summary>
     /// Sends every call of the wanted history that was not sent before, oldest first, in six-hour slices, then starts a
-    /// backfill of those hours; returns the marker and the time live traffic takes over from.
+    /// backfill of those hours (of the whole history when the budget is new or changed, so that its checks see the incident); returns
+    /// the marker and the time live traffic takes over from.
     /// </summary>
-    private async Task<(DemoMarker Marker, DateTimeOffset LiveFrom)> BackfillAsync(DemoTraffic traffic, DemoMarker marker, IReadOnlyDictionary<string, string> keys, CancellationToken cancellationToken)
+    private async Task<(DemoMarker Marker, DateTimeOffset LiveFrom)> BackfillAsync(DemoTraffic traffic, DemoMarker marker, IReadOnlyDictionary<string, string> keys, bool budgetChanged, CancellationToken cancellationToken)
     {
+        var sentBefore = marker.CoveredFrom;
         var now = time.GetUtcNow();
         var oldestKept = now - Retention + TimeSpan.FromHours(1);
         var from = Min(Max(marker.Anchor - TimeSpan.FromDays(options.Value.BackfillDays), oldestKept), now);
@@ -208,9 +213,9 @@ internal sealed partial class DemoTrafficService(
 
         // The ledger marks the hours it stored, and the next hourly run would roll them up; a backfill does it now. Calls still
         // on their way through the hub mark their hours when they arrive, and the next hourly run takes those.
-        if (eventHub is null ? progress.Created > created : progress.Sent > sent)
+        if ((eventHub is null ? progress.Created > created : progress.Sent > sent) || budgetChanged)
         {
-            var rolledUpFrom = HourStart(ranges.Min(r => r.From));
+            var rolledUpFrom = HourStart(budgetChanged && sentBefore is { } earlier ? Min(earlier, ranges.Min(r => r.From)) : ranges.Min(r => r.From));
             var rolledUpTo = HourStart(now).AddHours(1);
             var runId = await client.StartBackfillAsync(rolledUpFrom, rolledUpTo, cancellationToken);
             LogBackfillStarted(logger, runId, (int)(rolledUpTo - rolledUpFrom).TotalHours);
@@ -391,6 +396,9 @@ internal sealed partial class DemoTrafficService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo history: backfill {RunId} rolls up {Hours:N0} hours (GET /api/v1/pipeline/runs/{RunId} shows its progress)")]
     private static partial void LogBackfillStarted(ILogger logger, string runId, int hours);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo budget: {Name}, {Amount:0.00} USD a UTC day, alerts at 50/80/100 %; the runaway agent's day crosses it (GET /api/v1/alerts?state=firing)")]
+    private static partial void LogBudget(ILogger logger, string name, decimal amount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo live traffic: streaming, about {PerHour:N0} calls in the next hour")]
     private static partial void LogLiveStarting(ILogger logger, double perHour);

@@ -1,7 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using TokenTally.Application.Alerts;
-using TokenTally.Application.Budgets;
 using TokenTally.Application.Pipeline;
 
 namespace TokenTally.Functions.Pipeline;
@@ -42,7 +41,7 @@ public sealed class PipelineFunctions(PipelineActivities activities)
     public Task<int> CheckRulesAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.CheckRulesAsync(work, context.CancellationToken);
 
     [Function(PipelineActivities.DispatchAlerts)]
-    public Task<TenantDispatch> DispatchAlertsAsync([ActivityTrigger] string tenant, FunctionContext context) => activities.DispatchAlertsAsync(tenant, context.CancellationToken);
+    public Task<TenantDispatch> DispatchAlertsAsync([ActivityTrigger] DispatchRequest request, FunctionContext context) => activities.DispatchAlertsAsync(request, context.CancellationToken);
 
     [Function(PipelineActivities.PurgeExpired)]
     public Task<int> PurgeExpiredAsync([ActivityTrigger] DateTimeOffset hour, FunctionContext context) => activities.PurgeExpiredAsync(hour, context.CancellationToken);

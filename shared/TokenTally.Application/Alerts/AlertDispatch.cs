@@ -4,6 +4,9 @@ using TokenTally.Core.Alerts;
 
 namespace TokenTally.Application.Alerts;
 
+/// <summary>A dispatch of a tenant's alert outbox by one hour run (its instance id): every retry of its activity is the same dispatch.</summary>
+public sealed record DispatchRequest(string Tenant, string RunId);
+
 /// <summary>What one dispatch of a tenant's alert outbox did: how many notifications it took, and every channel's delivery.</summary>
 public sealed record TenantDispatch(string Tenant, int Notifications, IReadOnlyList<DeliveryRecord> Deliveries);
 
@@ -27,7 +30,8 @@ public interface IAlertRenderer
 /// Sends a tenant's alert notifications waiting in the alert outbox: each rendered by its rule's feature, grouped per
 /// channel (<see cref="AlertDigest"/>: one message per channel per dispatch), delivered, then taken out of the outbox. A
 /// failed delivery (after the channel's own retries) is recorded in the result and does not stop the other channels or
-/// fail the dispatch; its notification is not sent again by a later run.
+/// fail the dispatch; its notification is not sent again by a later run. Each alert's outbox is claimed before it is sent
+/// (a <see cref="DispatchLease"/> of <see cref="LeaseDuration"/>), so of two runs dispatching side by side only one sends.
 /// </summary>
 /// <remarks>
 /// Idempotent as far as a sender can be: the outbox is written with the alert's state, and emptied only after the send. A
@@ -42,17 +46,32 @@ public sealed partial class AlertDispatch(
     IChannelSecretStore secrets,
     ChannelDelivery delivery,
     IOptions<AlertChannelOptions> options,
+    TimeProvider time,
     ILogger<AlertDispatch> logger)
 {
-    public async Task<TenantDispatch> DispatchAsync(string tenant, CancellationToken cancellationToken)
+    /// <summary>
+    /// How long a dispatch holds an outbox: longer than any send (each channel's attempts and waits), so a lease ends only
+    /// when its dispatch crashed, and the next run then sends in its place.
+    /// </summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(15);
+
+    public async Task<TenantDispatch> DispatchAsync(DispatchRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        var tenant = request.Tenant;
         var pending = await alerts.WithOutboxAsync(tenant, cancellationToken);
         var routed = new List<ChannelNotification>();
         var taken = new List<(string AlertId, IReadOnlyList<string> Ids)>();
-        foreach (var stored in pending)
+        foreach (var found in pending)
         {
             // An alert no feature renders stays in the outbox for the feature that will.
-            if (renderers.FirstOrDefault(r => r.Handles(stored.Alert.Key.RuleId)) is not { } renderer)
+            if (renderers.FirstOrDefault(r => r.Handles(found.Alert.Key.RuleId)) is not { } renderer)
+            {
+                continue;
+            }
+
+            var now = time.GetUtcNow();
+            if (await alerts.ClaimOutboxAsync(tenant, found.Alert.Key.Id, request.RunId, now, now + LeaseDuration, cancellationToken) is not { } stored)
             {
                 continue;
             }

@@ -9,9 +9,15 @@ namespace TokenTally.Application.Alerts;
 
 /// <summary>
 /// An alert as stored: its state, and the notifications its transitions produced that are still to be dispatched (the
-/// outbox, written in the same write as the state, so a transition is never lost between the write and the send).
+/// outbox, written in the same write as the state, so a transition is never lost between the write and the send), and who
+/// is sending them now (<see cref="DispatchLease"/>), so two dispatches running side by side do not both send.
 /// </summary>
-public sealed record AlertDocument(string Tenant, Alert Alert, IReadOnlyList<AlertTransition> Outbox);
+public sealed record AlertDocument(string Tenant, Alert Alert, IReadOnlyList<AlertTransition> Outbox, DispatchLease? Lease = null);
+
+/// <summary>A dispatch's claim on an alert's outbox, until it has sent and emptied it or the lease ends (it crashed).</summary>
+/// <param name="Owner">The dispatch holding it: an hour run's instance id, the same for every retry of its activity.</param>
+/// <param name="Until">When another dispatch may take the outbox over.</param>
+public sealed record DispatchLease(string Owner, DateTimeOffset Until);
 
 /// <summary>A stored alert with the etag of its document.</summary>
 public sealed record StoredAlert(AlertDocument Document, string ETag)
@@ -131,20 +137,51 @@ public sealed class AlertStore(IDocumentStore store)
     }
 
     /// <summary>
-    /// Takes the dispatched notifications (by idempotency id) out of an alert's outbox, under the etag read, retrying on a
-    /// concurrent write; notifications added meanwhile stay. Taking ids no longer there changes nothing.
+    /// Claims the alert's outbox for <paramref name="owner"/> until <paramref name="until"/>, unless another owner's lease is
+    /// still running; returns the alert as claimed (its outbox is what the owner is to send), or null when it is not the
+    /// owner's to send now (or nothing is left to send).
+    /// </summary>
+    public async Task<StoredAlert?> ClaimOutboxAsync(string tenant, string id, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await GetAsync(tenant, id, cancellationToken) is not { Document.Outbox.Count: > 0 } current
+                || (current.Document.Lease is { } lease && lease.Owner != owner && lease.Until > now))
+            {
+                return null;
+            }
+
+            var document = current.Document with { Lease = new DispatchLease(owner, until) };
+            var written = await WriteAsync(document, current.ETag, cancellationToken);
+            if (written.Succeeded)
+            {
+                return new StoredAlert(document, written.ETag!);
+            }
+
+            if (written.Status == WriteStatus.NotFound)
+            {
+                return null;
+            }
+        }
+
+        throw new InvalidOperationException($"Alert {tenant}/{id} kept changing under {MaxAttempts} attempts to claim its outbox.");
+    }
+
+    /// <summary>
+    /// Takes the dispatched notifications (by idempotency id) out of an alert's outbox and ends the dispatch's lease, under
+    /// the etag read, retrying on a concurrent write; notifications added meanwhile stay. Taking ids no longer there changes nothing.
     /// </summary>
     public async Task MarkDispatchedAsync(string tenant, string id, IReadOnlyCollection<string> idempotencyIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(idempotencyIds);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (await GetAsync(tenant, id, cancellationToken) is not { } current || !current.Document.Outbox.Any(t => idempotencyIds.Contains(t.IdempotencyId)))
+            if (await GetAsync(tenant, id, cancellationToken) is not { } current || (!current.Document.Outbox.Any(t => idempotencyIds.Contains(t.IdempotencyId)) && current.Document.Lease is null))
             {
                 return;
             }
 
-            var document = current.Document with { Outbox = current.Document.Outbox.Where(t => !idempotencyIds.Contains(t.IdempotencyId)).ToList() };
+            var document = current.Document with { Outbox = current.Document.Outbox.Where(t => !idempotencyIds.Contains(t.IdempotencyId)).ToList(), Lease = null };
             if ((await WriteAsync(document, current.ETag, cancellationToken)).Status is WriteStatus.Succeeded or WriteStatus.NotFound)
             {
                 return;

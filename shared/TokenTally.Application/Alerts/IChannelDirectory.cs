@@ -1,3 +1,5 @@
+using TokenTally.Core.Budgets;
+using TokenTally.Core.Calls;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Alerts;
@@ -7,6 +9,28 @@ public interface IChannelDirectory
 {
     /// <summary>Whether <paramref name="tenant"/> has a channel with this id.</summary>
     Task<bool> ExistsAsync(string tenant, string channelId, CancellationToken cancellationToken);
+}
+
+/// <summary>Checks the channel ids a budget or rule names against the tenant's channels.</summary>
+public static class ChannelDirectoryChecks
+{
+    /// <summary>
+    /// Adds an <c>unknown</c> error for each well-formed id in <paramref name="ids"/> the tenant has no channel for (ids with an
+    /// error of their own already are skipped).
+    /// </summary>
+    public static async Task AddUnknownAsync(this IChannelDirectory channels, string tenant, IReadOnlyList<string>? ids, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        ArgumentNullException.ThrowIfNull(errors);
+        ids ??= [];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (errors.All(e => e.Field != $"channels[{i}]") && BudgetValidator.IsChannelId(ids[i]) && !await channels.ExistsAsync(tenant, ids[i], cancellationToken))
+            {
+                errors.Add(new FieldError($"channels[{i}]", "unknown", $"Tenant {tenant} has no channel '{ids[i]}'."));
+            }
+        }
+    }
 }
 
 /// <summary>

@@ -6,9 +6,6 @@ using TokenTally.Core.Budgets;
 
 namespace TokenTally.Application.Budgets;
 
-/// <summary>The hours of one tenant whose rollups a run recomputed: the budget checks re-check the periods holding them.</summary>
-public sealed record TenantHours(string Tenant, IReadOnlyList<DateTimeOffset> Hours);
-
 /// <summary>
 /// The budget checks of an hour run: for each hour the run recomputed (oldest first, as the alert lifecycle requires), each
 /// budget of the tenant and each of its thresholds, the spend so far in the period holding the hour as an observation of the

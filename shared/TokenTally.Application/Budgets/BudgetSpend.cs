@@ -28,11 +28,7 @@ public sealed class BudgetSpend(CostQuery costs)
         }
 
         var to = hour.AddHours(1) < period.End ? hour.AddHours(1) : period.End;
-        var filters = budget.Scope.Filters.ToDictionary(f => f.Key, f => (IReadOnlySet<string>)f.Value.ToHashSet(StringComparer.Ordinal));
-
-        // The total is the same in any granularity; UTC days let the query read whole days from the daily rollups.
-        var report = await costs.RunAsync(tenant, new CostQuerySpec(period.Start, to, Granularity.Day, [], filters, TimeZoneInfo.Utc), cancellationToken);
-        var spend = report.Total.CostUsd;
+        var spend = await costs.CostAsync(tenant, budget.Scope.Filters, period.Start, to, cancellationToken);
         return new BudgetSpendReading(period, hour, spend, Math.Round(spend / budget.AmountUsd * 100m, 4, MidpointRounding.AwayFromZero));
     }
 }

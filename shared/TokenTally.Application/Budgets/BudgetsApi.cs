@@ -6,7 +6,6 @@ using TokenTally.Application.Alerts;
 using TokenTally.Application.Forecasts;
 using TokenTally.Application.Projects;
 using TokenTally.Core.Budgets;
-using TokenTally.Core.Calls;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Budgets;
@@ -99,7 +98,7 @@ public static class BudgetsApi
         var forecasts = budgets.Any(b => b.Budget.AlertOnForecast)
             ? (await services.Forecasts.ListAsync(target.Tenant!, cancellationToken)).ToDictionary(f => f.Forecast.Series, f => f.Forecast, StringComparer.Ordinal)
             : [];
-        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => Visible(caller, b.Budget))
+        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => caller.CanReadScope(b.Budget.Scope))
             .Select(b => ToView(b.Budget, now, forecasts.GetValueOrDefault(ForecastStore.BudgetSeries(b.Budget.Id)))).ToList());
     }
 
@@ -114,7 +113,7 @@ public static class BudgetsApi
 
         // A budget the key may not read is answered as missing, as a call of another project is.
         var stored = await services.Budgets.GetAsync(target.Tenant!, id, cancellationToken);
-        if (stored is null || !Visible(caller, stored.Budget))
+        if (stored is null || !caller.CanReadScope(stored.Budget.Scope))
         {
             return NoSuchBudget(id);
         }
@@ -280,21 +279,10 @@ public static class BudgetsApi
             request.Channels);
         var validation = BudgetValidator.Validate(draft);
         var errors = validation.Errors.ToList();
-        var ids = request.Channels ?? [];
-        for (var i = 0; i < ids.Count; i++)
-        {
-            if (errors.All(e => e.Field != $"channels[{i}]") && BudgetValidator.IsChannelId(ids[i]) && !await channels.ExistsAsync(tenant, ids[i], cancellationToken))
-            {
-                errors.Add(new FieldError($"channels[{i}]", "unknown", $"Tenant {tenant} has no channel '{ids[i]}'."));
-            }
-        }
+        await channels.AddUnknownAsync(tenant, request.Channels, errors, cancellationToken);
 
         return errors.Count == 0 ? (validation.Budget, null) : (null, TenantResources.ValidationProblem(errors));
     }
-
-    /// <summary>A read:project key sees the budgets scoped to its project alone; the admin and read:tenant keys see all.</summary>
-    internal static bool Visible(Caller caller, BudgetDocument budget) =>
-        caller.ReadableProjectOnly is not { } own || (budget.Scope.TryGetValue("project", out var projects) && projects is [var only] && only == own);
 
     private static string Location(BudgetDocument budget, Caller caller) =>
         $"/api/v1/budgets/{budget.Id}" + (caller.IsAdmin ? $"?tenant={budget.Tenant}" : string.Empty);

@@ -114,6 +114,17 @@ public sealed class CostQuery(RollupStore rollups)
         return new CostReport(spec.From, spec.To, spec.Granularity.ToString().ToLowerInvariant(), spec.Zone.Id, spec.GroupBy.Select(NameOf).ToList(), cube.Name, ordered, CostPoint.Of(spec.From, total));
     }
 
+    /// <summary>
+    /// The cost of the calls matching <paramref name="filters"/> (dimension → values admitted) in [<paramref name="from"/>,
+    /// <paramref name="to"/>); whole UTC days are read from the daily rollups.
+    /// </summary>
+    public async Task<decimal> CostAsync(string tenant, IReadOnlyDictionary<Dimension, IReadOnlyList<string>> filters, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        var sets = filters.ToDictionary(f => f.Key, f => (IReadOnlySet<string>)f.Value.ToHashSet(StringComparer.Ordinal));
+        return (await RunAsync(tenant, new CostQuerySpec(from, to, Granularity.Day, [], sets, TimeZoneInfo.Utc), cancellationToken)).Total.CostUsd;
+    }
+
     private static bool Passes(IReadOnlyList<string> key, (int Position, IReadOnlySet<string> Allowed)[] filters)
     {
         foreach (var (position, allowed) in filters)

@@ -69,7 +69,7 @@ public static partial class ForecastsApi
         }
 
         // A read:project key sees the series of the budgets it may read, and not the tenant's total.
-        var visible = (await budgets.ListAsync(target.Tenant!, cancellationToken)).Where(b => BudgetsApi.Visible(caller, b.Budget))
+        var visible = (await budgets.ListAsync(target.Tenant!, cancellationToken)).Where(b => caller.CanReadScope(b.Budget.Scope))
             .Select(b => ForecastStore.BudgetSeries(b.Budget.Id)).ToHashSet(StringComparer.Ordinal);
         if (caller.ReadableProjectOnly is null)
         {

@@ -1,7 +1,6 @@
 using Microsoft.DurableTask;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
-using TokenTally.Application.Budgets;
 using TokenTally.Core.Rollups;
 
 namespace TokenTally.Application.Pipeline;
@@ -96,7 +95,7 @@ public static class HourRun
         // Every tenant rolled up, checked or not: a notification left over from an earlier run is sent all the same.
         await record.FanOutAsync("alerts", tenants, settings.MaxParallelism, async item =>
         {
-            var dispatch = await context.CallActivityAsync<TenantDispatch>(PipelineActivities.DispatchAlerts, item.Tenant, retry);
+            var dispatch = await context.CallActivityAsync<TenantDispatch>(PipelineActivities.DispatchAlerts, new DispatchRequest(item.Tenant, context.InstanceId), retry);
             record.Deliveries.AddRange(dispatch.Deliveries);
             return dispatch.Notifications;
         });
@@ -154,7 +153,8 @@ public static class HourRun
         }
 
         public HourRunReport Report() => new(
-            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList(), AlertsTransitioned, Deliveries.ToList());
+            input.Hour, input.Trigger, plan.ChangedPending, plan.ChangedTaken, plan.ChangedPending - plan.ChangedTaken - plan.ChangedExpired, plan.ChangedExpired, Calls, _steps.ToList(), AlertsTransitioned,
+            Deliveries.OrderBy(d => d.Outcome == DeliveryOutcome.Delivered).Take(HourRunReport.MaxDeliveriesListed).ToList(), Deliveries.Count, Deliveries.Count(d => d.Outcome != DeliveryOutcome.Delivered));
 
         private void Publish(StepReport step)
         {

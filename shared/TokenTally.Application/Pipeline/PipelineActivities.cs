@@ -122,8 +122,8 @@ public sealed class PipelineActivities(
         ruleChecks.CheckAsync(work, cancellationToken);
 
     /// <summary>Sends the tenant's waiting alert notifications, one message per channel; failed deliveries are in the result.</summary>
-    public Task<TenantDispatch> DispatchAlertsAsync(string tenant, CancellationToken cancellationToken) =>
-        alertDispatch.DispatchAsync(tenant, cancellationToken);
+    public Task<TenantDispatch> DispatchAlertsAsync(DispatchRequest request, CancellationToken cancellationToken) =>
+        alertDispatch.DispatchAsync(request, cancellationToken);
 
     /// <summary>Deletes expired documents where the store has no expiry of its own; returns how many.</summary>
     public async Task<int> PurgeExpiredAsync(DateTimeOffset hour, CancellationToken cancellationToken)

@@ -55,8 +55,10 @@ public sealed record StepReport(string Name, string Status, int Items, int Done,
 /// <param name="ChangedExpired">Marked hours beyond retention whose marks it dropped.</param>
 /// <param name="CallsRolledUp">Calls in the tenant-hours it rolled up.</param>
 /// <param name="Steps">Each step, in order.</param>
-/// <param name="AlertsTransitioned">Budget alerts that changed state with a notification (fired, re-notified, reopened, resolved).</param>
-/// <param name="Deliveries">Every alert delivery the run attempted, per channel, failed ones included.</param>
+/// <param name="AlertsTransitioned">Budget and rule alerts that changed state with a notification (fired, re-notified, reopened, resolved).</param>
+/// <param name="Deliveries">The alert deliveries the run attempted, per channel: the failed ones first, at most <see cref="MaxDeliveriesListed"/>.</param>
+/// <param name="DeliveriesAttempted">How many deliveries the run attempted in all.</param>
+/// <param name="DeliveriesFailed">How many of them failed.</param>
 public sealed record HourRunReport(
     DateTimeOffset Hour,
     RunTrigger Trigger,
@@ -67,7 +69,13 @@ public sealed record HourRunReport(
     long CallsRolledUp,
     IReadOnlyList<StepReport> Steps,
     int AlertsTransitioned = 0,
-    IReadOnlyList<DeliveryRecord>? Deliveries = null);
+    IReadOnlyList<DeliveryRecord>? Deliveries = null,
+    int DeliveriesAttempted = 0,
+    int DeliveriesFailed = 0)
+{
+    /// <summary>The most deliveries a run's record lists: it is the orchestration's status and output, which must stay small.</summary>
+    public const int MaxDeliveriesListed = 50;
+}
 
 /// <summary>How an hour run ended: what started it, when (the orchestration's own clock) and whether all its work succeeded.</summary>
 public sealed record HourRunEnd(RunTrigger Trigger, DateTimeOffset StartedAt, bool Succeeded);

@@ -1,6 +1,5 @@
 using Microsoft.DurableTask;
 using TokenTally.Application.Alerts;
-using TokenTally.Application.Budgets;
 
 namespace TokenTally.Application.Pipeline;
 
@@ -23,7 +22,7 @@ public static class PipelineTasks
         Activity<TenantHour, int>(registry, PipelineActivities.UpdateForecasts, (a, input) => a.UpdateForecastsAsync(input, CancellationToken.None));
         Activity<TenantHours, int>(registry, PipelineActivities.CheckBudgets, (a, input) => a.CheckBudgetsAsync(input, CancellationToken.None));
         Activity<TenantHours, int>(registry, PipelineActivities.CheckRules, (a, input) => a.CheckRulesAsync(input, CancellationToken.None));
-        Activity<string, TenantDispatch>(registry, PipelineActivities.DispatchAlerts, (a, input) => a.DispatchAlertsAsync(input, CancellationToken.None));
+        Activity<DispatchRequest, TenantDispatch>(registry, PipelineActivities.DispatchAlerts, (a, input) => a.DispatchAlertsAsync(input, CancellationToken.None));
         Activity<DateTimeOffset, int>(registry, PipelineActivities.PurgeExpired, (a, input) => a.PurgeExpiredAsync(input, CancellationToken.None));
         Activity<HourRunEnd, double>(registry, PipelineActivities.End, (a, input) => a.EndAsync(input, CancellationToken.None));
     }

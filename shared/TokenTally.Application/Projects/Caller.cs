@@ -27,6 +27,13 @@ public sealed record Caller(string KeyId, string? Tenant, string? Project, KeySc
     public bool CanRead(string project) =>
         Scopes.HasFlag(KeyScopes.ReadTenant) || (Scopes.HasFlag(KeyScopes.ReadProject) && project == Project);
 
+    /// <summary>
+    /// Whether the caller may read a resource of its tenant with this scope (a budget, a rule): a reader confined to a project
+    /// reads those scoped to its project alone; the others read all.
+    /// </summary>
+    public bool CanReadScope(IReadOnlyDictionary<string, IReadOnlyList<string>> scope) =>
+        ReadableProjectOnly is not { } own || (scope.TryGetValue("project", out var projects) && projects is [var only] && only == own);
+
     /// <summary>The one project a project-scoped reader is confined to; null when it reads the whole tenant.</summary>
     public string? ReadableProjectOnly => Scopes.HasFlag(KeyScopes.ReadTenant) ? null : Project;
 

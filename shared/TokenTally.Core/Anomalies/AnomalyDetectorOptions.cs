@@ -16,8 +16,8 @@ public sealed record AnomalyDetectorOptions
     /// </summary>
     public double Sensitivity { get; init; } = 0.6;
 
-    /// <summary>How fast the level-only model follows the series (exponential smoothing weight per step). Default 0.1.</summary>
-    public double LevelSmoothing { get; init; } = 0.1;
+    /// <summary>How fast the level-only model follows the series (exponential smoothing weight per step). Default 0.05.</summary>
+    public double LevelSmoothing { get; init; } = 0.05;
 
     /// <summary>
     /// How fast a seasonal model's level follows the series (weight per step). Default 0.02: a faster level would
@@ -46,8 +46,8 @@ public sealed record AnomalyDetectorOptions
     /// </summary>
     public double ShiftDrift { get; init; } = 0.25;
 
-    /// <summary>The deviation, in standard deviations, above which a run of same-signed errors is confirmed as a new level and the baseline moves to it. Default 5.</summary>
-    public double ShiftConfirmation { get; init; } = 5.0;
+    /// <summary>The deviation, in standard deviations, above which a run of same-signed errors is confirmed as a new level and the baseline moves to it. Default 6.</summary>
+    public double ShiftConfirmation { get; init; } = 6.0;
 
     /// <summary>
     /// How long the level and the noise scale settle before points are scored: default 12 hours, and never fewer than
@@ -60,21 +60,27 @@ public sealed record AnomalyDetectorOptions
 
     /// <summary>
     /// How long after a new record a further record that does not outdo it is scored down (to 30 %), so one incident
-    /// raises one alert. Default 1 day.
+    /// raises one alert. Default 3 days.
     /// </summary>
-    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(1);
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(3);
+
+    /// <summary>The factor by which a record within <see cref="QuietPeriod"/> of the previous one that does not outdo it is scored down. Default 0.3.</summary>
+    public double QuietDamping { get; init; } = 0.3;
+
+    /// <summary>The weight of a point going beyond the range of the series' past values, in widths of that range. Default 1.5.</summary>
+    public double RangeWeight { get; init; } = 1.5;
 
     /// <summary>The weight of a spike going beyond the spike record, against going beyond the range of past values. Default 0.15.</summary>
     public double DeviationWeight { get; init; } = 0.15;
 
-    /// <summary>The weight of a level shift's evidence going beyond the shift record, against going beyond the range of past values. Default 0.15.</summary>
-    public double ShiftWeight { get; init; } = 0.15;
+    /// <summary>The weight of a level shift's evidence going beyond the shift record, against going beyond the range of past values. Default 0.225.</summary>
+    public double ShiftWeight { get; init; } = 0.225;
 
     /// <summary>
     /// The least bar, in standard deviations, a spike or a shift must clear: it counts by how far it goes beyond the
-    /// larger of this and the series' largest recent deviation of its kind, in multiples of that bar. Default 4.
+    /// larger of this and the series' largest recent deviation of its kind, in multiples of that bar. Default 5.
     /// </summary>
-    public double RecordFloor { get; init; } = 4.0;
+    public double RecordFloor { get; init; } = 5.0;
 
     /// <summary>
     /// How long the largest deviations are remembered (e-folding time): a burst as large as one two weeks ago counts
@@ -87,7 +93,7 @@ public sealed record AnomalyDetectorOptions
 
     /// <summary>
     /// The novelty from which a point is flagged: 0.05 at sensitivity 1 (5 % beyond the series' record), 0.15 at the
-    /// default 0.6 (a spike of 8 standard deviations on a quiet series), 0.8 at 0.
+    /// default 0.6 (a spike of 10 standard deviations on a quiet series), 0.8 at 0.
     /// </summary>
     public double FlagNovelty => 0.05 * Math.Pow(4.0, 2.0 * (1.0 - Math.Clamp(Sensitivity, 0.0, 1.0)));
 }

@@ -35,7 +35,6 @@ public sealed class StreamingAnomalyDetector
 {
     private const double ErrorClip = 4.0;
     private const double SeasonalAdvantage = 0.9;
-    private const double QuietDamping = 0.3;
 
     private readonly AnomalyDetectorOptions options;
     private readonly RobustSeasonalModel[] models;
@@ -116,7 +115,7 @@ public sealed class StreamingAnomalyDetector
         {
             if (t - lastNovel <= quietSteps && novelty <= lastNovelty)
             {
-                novelty *= QuietDamping;
+                novelty *= options.QuietDamping;
             }
             else
             {
@@ -142,7 +141,7 @@ public sealed class StreamingAnomalyDetector
     {
         var range = highest - lowest;
         var beyondRange = range > 0 ? Math.Max(0.0, Math.Max(value - highest, lowest - value)) / range : 0.0;
-        return Math.Max(beyondRange, Math.Max(options.DeviationWeight * BeyondRecord(spike, spikeRecord), options.ShiftWeight * BeyondRecord(shift, shiftRecord)));
+        return Math.Max(options.RangeWeight * beyondRange, Math.Max(options.DeviationWeight * BeyondRecord(spike, spikeRecord), options.ShiftWeight * BeyondRecord(shift, shiftRecord)));
     }
 
     private double BeyondRecord(double deviation, double record)

@@ -92,6 +92,29 @@ public sealed class AlertStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOutboxIsSentByTheDispatchThatClaimedItUntilItsLeaseEnds()
+    {
+        var alerts = CreateSut();
+        var ct = TestContext.Current.CancellationToken;
+        await alerts.EvaluateAsync("acme", Observation(), AlertPolicy.Default, Hour.AddHours(1), ct);
+        var id = Observation().Key.Id;
+        var until = Hour.AddHours(1).AddMinutes(15);
+
+        var first = await alerts.ClaimOutboxAsync("acme", id, "run-a", Hour.AddHours(1), until, ct);
+        var rival = await alerts.ClaimOutboxAsync("acme", id, "run-b", Hour.AddHours(1).AddMinutes(5), until, ct);
+        var retry = await alerts.ClaimOutboxAsync("acme", id, "run-a", Hour.AddHours(1).AddMinutes(1), until, ct);
+        var afterTheLease = await alerts.ClaimOutboxAsync("acme", id, "run-b", until, until.AddMinutes(15), ct);
+        await alerts.MarkDispatchedAsync("acme", id, afterTheLease!.Document.Outbox.Select(t => t.IdempotencyId).ToList(), ct);
+
+        Assert.Single(first!.Document.Outbox);
+        Assert.Null(rival);
+        Assert.NotNull(retry);
+        Assert.Equal("run-b", afterTheLease.Document.Lease!.Owner);
+        Assert.Null(await alerts.ClaimOutboxAsync("acme", id, "run-c", until, until.AddMinutes(15), ct));
+        Assert.Null((await alerts.GetAsync("acme", id, ct))!.Document.Lease);
+    }
+
+    [Fact]
     public async Task PagesAreNewestFirstAndTheCursorContinuesWhereThePreviousPageEnded()
     {
         var alerts = CreateSut();

@@ -38,6 +38,33 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
+    public void SpikesWithinTheQuietPeriodAreOneIncidentReportedAtItsFirstPointWithItsHighestScore()
+    {
+        // Two days apart, the second larger (so it is flagged too): one incident, as a runaway job that flares up again.
+        var first = SyntheticSeries.HourOf(40, 3);
+        var second = SyntheticSeries.HourOf(42, 3);
+        var series = SyntheticSeries.Seasonal().WithSpike(first, 60).WithSpike(second, 120);
+        var alone = AnomalyScan.Detect(SyntheticSeries.Start, Hour, SyntheticSeries.Seasonal().WithSpike(first, 60).Values).Single(a => a.Timestamp >= SyntheticSeries.Start.AddDays(14));
+
+        var anomaly = Assert.Single(AnomalyScan.Detect(SyntheticSeries.Start, Hour, series.Values), a => a.Timestamp >= SyntheticSeries.Start.AddDays(14));
+
+        Assert.Equal(SyntheticSeries.Start + (first * Hour), anomaly.Timestamp);
+        Assert.True(anomaly.Score > alone.Score, $"incident score {anomaly.Score}, first spike alone {alone.Score}");
+        Assert.True(AnomalyDetectorOptions.Default.QuietPeriod >= (second - first) * Hour);
+    }
+
+    [Fact]
+    public void SpikesAWeekApartAreTwoIncidents()
+    {
+        int[] spikes = [SyntheticSeries.HourOf(40, 3), SyntheticSeries.HourOf(47, 3)];
+        var series = SyntheticSeries.Seasonal().WithSpike(spikes[0], 60).WithSpike(spikes[1], 120);
+
+        var anomalies = AnomalyScan.Detect(SyntheticSeries.Start, Hour, series.Values).Where(a => a.Timestamp >= SyntheticSeries.Start.AddDays(14));
+
+        Assert.Equal(spikes.Select(at => SyntheticSeries.Start + (at * Hour)), anomalies.Select(a => a.Timestamp));
+    }
+
+    [Fact]
     public void ADropIsAFlaggedSpikeWithANegativeDeviation()
     {
         var at = SyntheticSeries.HourOf(50, 15);

@@ -27,6 +27,7 @@ public static class AlertChannelsSetup
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RemoveAllLoggers();
         services.AddSingleton<IAlertChannelSender, TeamsWorkflowSender>();
+        services.TryAddSingleton(new SmtpCertificateCheck(null));
         services.AddSingleton<IAlertChannelSender, SmtpSender>();
         services.AddSingleton<IAlertChannelSender, AcsEmailSender>();
         services.AddSingleton<IAlertChannelSender, WebhookSender>();

@@ -11,7 +11,7 @@ namespace TokenTally.Application.Alerts.Channels;
 /// Sends the alert through an SMTP relay with MailKit: multipart/alternative with a plain-text and an HTML part, the
 /// Message-Id derived from the idempotency id, STARTTLS as the channel says.
 /// </summary>
-internal sealed class SmtpSender : IAlertChannelSender
+internal sealed class SmtpSender(SmtpCertificateCheck certificates) : IAlertChannelSender
 {
     public ChannelKind Kind => ChannelKind.Smtp;
 
@@ -26,6 +26,11 @@ internal sealed class SmtpSender : IAlertChannelSender
 
         using var message = Message(smtp, notification);
         using var client = new SmtpClient();
+        if (certificates.Validate is { } validate)
+        {
+            client.ServerCertificateValidationCallback = validate;
+        }
+
         try
         {
             await client.ConnectAsync(smtp.Host, smtp.Port, Security(smtp.Tls), cancellationToken);
@@ -90,3 +95,9 @@ internal sealed class SmtpSender : IAlertChannelSender
         return message;
     }
 }
+
+/// <summary>
+/// How an SMTP server's certificate is checked under STARTTLS or implicit TLS: by the machine's trust store (null, always in
+/// the hosts), or by a check a test adds to trust its own listener's self-signed certificate.
+/// </summary>
+public sealed record SmtpCertificateCheck(System.Net.Security.RemoteCertificateValidationCallback? Validate);

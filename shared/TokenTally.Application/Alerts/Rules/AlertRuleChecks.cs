@@ -1,4 +1,3 @@
-using TokenTally.Application.Budgets;
 using TokenTally.Application.Rollups;
 using TokenTally.Core.Alerts;
 using TokenTally.Core.Alerts.Rules;

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Mvc;
 using TokenTally.Application.Projects;
 using TokenTally.Core.Alerts.Rules;
 using TokenTally.Core.Budgets;
-using TokenTally.Core.Calls;
 using TokenTally.Storage.Documents;
 
 namespace TokenTally.Application.Alerts.Rules;
@@ -61,7 +60,7 @@ public static class AlertRulesApi
         }
 
         var rules = await services.Rules.ListAsync(target.Tenant!, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<AlertRuleDocument>>(rules.Select(r => r.Rule).Where(r => Visible(caller, r)).ToList());
+        return TypedResults.Ok<IReadOnlyList<AlertRuleDocument>>(rules.Select(r => r.Rule).Where(r => caller.CanReadScope(r.Scope)).ToList());
     }
 
     public static async Task<Results<Ok<AlertRuleDocument>, ProblemHttpResult>> GetAsync(
@@ -74,7 +73,7 @@ public static class AlertRulesApi
         }
 
         var stored = await services.Rules.GetAsync(target.Tenant!, id, cancellationToken);
-        if (stored is null || !Visible(caller, stored.Rule))
+        if (stored is null || !caller.CanReadScope(stored.Rule.Scope))
         {
             return NoSuchRule(id);
         }
@@ -194,21 +193,10 @@ public static class AlertRulesApi
             request.Name, request.Metric, request.Scope?.ToDictionary(f => f.Key, f => (IReadOnlyList<string>?)f.Value), request.WindowHours, request.Threshold,
             request.Severity, request.MinCalls, request.Channels));
         var errors = found.ToList();
-        var ids = request.Channels ?? [];
-        for (var i = 0; i < ids.Count; i++)
-        {
-            if (errors.All(e => e.Field != $"channels[{i}]") && BudgetValidator.IsChannelId(ids[i]) && !await channels.ExistsAsync(tenant, ids[i], cancellationToken))
-            {
-                errors.Add(new FieldError($"channels[{i}]", "unknown", $"Tenant {tenant} has no channel '{ids[i]}'."));
-            }
-        }
+        await channels.AddUnknownAsync(tenant, request.Channels, errors, cancellationToken);
 
         return errors.Count == 0 ? (rule, null) : (null, TenantResources.ValidationProblem(errors));
     }
-
-    /// <summary>A read:project key sees the rules scoped to its project alone; the admin and read:tenant keys see all.</summary>
-    private static bool Visible(Caller caller, AlertRuleDocument rule) =>
-        caller.ReadableProjectOnly is not { } own || (rule.Scope.TryGetValue("project", out var projects) && projects is [var only] && only == own);
 
     private static ProblemHttpResult NoSuchRule(string id) =>
         TypedResults.Problem(title: "Not found", detail: $"No alert rule '{id}' that this key may read.", statusCode: StatusCodes.Status404NotFound);

@@ -49,7 +49,7 @@ public sealed class PeriodSpendNow(CostQuery costs, CallRecordStore calls, Chang
         ArgumentNullException.ThrowIfNull(unrolled);
         var end = TimeBuckets.HourStart(now).AddHours(1);
         end = end < period.End ? end : period.End;
-        var spend = await RolledUpAsync(tenant, scope, period.Start, end, Granularity.Day, cancellationToken);
+        var spend = await costs.CostAsync(tenant, scope.Filters, period.Start, end, cancellationToken);
         foreach (var (hour, facts) in unrolled.Calls)
         {
             if (hour < period.Start || hour >= end)
@@ -57,7 +57,7 @@ public sealed class PeriodSpendNow(CostQuery costs, CallRecordStore calls, Chang
                 continue;
             }
 
-            spend -= await RolledUpAsync(tenant, scope, hour, hour.AddHours(1), Granularity.Hour, cancellationToken);
+            spend -= await costs.CostAsync(tenant, scope.Filters, hour, hour.AddHours(1), cancellationToken);
             foreach (var call in facts)
             {
                 if (scope.Counts(call))
@@ -68,11 +68,5 @@ public sealed class PeriodSpendNow(CostQuery costs, CallRecordStore calls, Chang
         }
 
         return spend;
-    }
-
-    private async Task<decimal> RolledUpAsync(string tenant, BudgetScope scope, DateTimeOffset from, DateTimeOffset to, Granularity granularity, CancellationToken cancellationToken)
-    {
-        var filters = scope.Filters.ToDictionary(f => f.Key, f => (IReadOnlySet<string>)f.Value.ToHashSet(StringComparer.Ordinal));
-        return (await costs.RunAsync(tenant, new CostQuerySpec(from, to, granularity, [], filters, TimeZoneInfo.Utc), cancellationToken)).Total.CostUsd;
     }
 }

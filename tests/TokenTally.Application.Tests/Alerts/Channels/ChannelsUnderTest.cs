@@ -9,7 +9,7 @@ namespace TokenTally.Application.Tests.Alerts.Channels;
 /// <summary>The alert channels as the hosts compose them (<see cref="AlertChannelsSetup.AddAlertChannels"/>), on a given clock.</summary>
 internal static class ChannelsUnderTest
 {
-    public static ServiceProvider Create(TimeProvider time, Dictionary<string, string?>? settings = null, TokenCredential? credential = null, RecordedLogs? logs = null)
+    public static ServiceProvider Create(TimeProvider time, Dictionary<string, string?>? settings = null, TokenCredential? credential = null, RecordedLogs? logs = null, SmtpCertificateCheck? smtpCertificates = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection()
@@ -19,6 +19,11 @@ internal static class ChannelsUnderTest
         if (credential is not null)
         {
             services.AddSingleton(credential);
+        }
+
+        if (smtpCertificates is not null)
+        {
+            services.AddSingleton(smtpCertificates);
         }
 
         return services.AddAlertChannels().BuildServiceProvider(validateScopes: true);

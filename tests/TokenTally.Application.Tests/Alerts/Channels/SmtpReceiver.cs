@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Authentication;
@@ -10,10 +11,13 @@ using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Alerts.Channels;
 
-/// <summary>One message as the SMTP listener received it: the envelope, the login used, and the parsed message.</summary>
-internal sealed record ReceivedEmail(IReadOnlyList<string> EnvelopeTo, string? User, string? Password, MimeMessage Message);
+/// <summary>One message as the SMTP listener received it: the envelope, the login used, whether the session was under TLS, and the parsed message.</summary>
+internal sealed record ReceivedEmail(IReadOnlyList<string> EnvelopeTo, string? User, string? Password, MimeMessage Message, bool OverTls = false);
 
-/// <summary>An SMTP server (the SmtpServer package) on a loopback port that accepts any login and records every message.</summary>
+/// <summary>
+/// An SMTP server (the SmtpServer package) on a loopback port that accepts any login and records every message; given a
+/// certificate it offers STARTTLS and takes logins only after it.
+/// </summary>
 internal sealed class SmtpReceiver : IAsyncDisposable
 {
     private readonly SmtpServer.SmtpServer _server;
@@ -21,12 +25,23 @@ internal sealed class SmtpReceiver : IAsyncDisposable
     private readonly Task _running;
     private readonly Recorder _recorder = new();
 
-    private SmtpReceiver()
+    private SmtpReceiver(X509Certificate2? certificate)
     {
         Port = LoopbackPorts.Free();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
-            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)).AllowUnsecureAuthentication())
+            .Endpoint(endpoint =>
+            {
+                endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                if (certificate is null)
+                {
+                    endpoint.AllowUnsecureAuthentication();
+                }
+                else
+                {
+                    endpoint.Certificate(certificate).AllowUnsecureAuthentication(false);
+                }
+            })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add((IMessageStore)_recorder);
@@ -39,7 +54,10 @@ internal sealed class SmtpReceiver : IAsyncDisposable
 
     public IReadOnlyCollection<ReceivedEmail> Messages => _recorder.Messages;
 
-    public static SmtpReceiver Start() => new();
+    public static SmtpReceiver Start() => new(null);
+
+    /// <summary>A listener that offers STARTTLS with <paramref name="certificate"/>.</summary>
+    public static SmtpReceiver StartWithTls(X509Certificate2 certificate) => new(certificate);
 
     public async ValueTask DisposeAsync()
     {
@@ -74,7 +92,7 @@ internal sealed class SmtpReceiver : IAsyncDisposable
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
             var login = _logins.TryGetValue(context, out var l) ? l : default;
-            Messages.Enqueue(new ReceivedEmail([.. transaction.To.Select(m => $"{m.User}@{m.Host}")], login.User, login.Password, message));
+            Messages.Enqueue(new ReceivedEmail([.. transaction.To.Select(m => $"{m.User}@{m.Host}")], login.User, login.Password, message, context.Pipe.IsSecure));
             return SmtpResponse.Ok;
         }
     }

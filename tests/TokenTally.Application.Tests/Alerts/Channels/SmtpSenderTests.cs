@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using TokenTally.Application.Alerts.Channels;
 
@@ -62,6 +64,25 @@ public sealed class SmtpSenderTests
     }
 
     [Fact]
+    public async Task StartTlsUpgradesTheSessionBeforeTheLoginAndAnUntrustedCertificateIsRefused()
+    {
+        using var certificate = SelfSignedCertificate();
+        await using var smtp = SmtpReceiver.StartWithTls(certificate);
+        var channel = Channel(smtp.Port) with { Tls = SmtpTls.StartTls };
+        var trusted = new SmtpCertificateCheck((_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString());
+
+        var untrusted = await SendAsync(channel, Notifications.BudgetCrossed());
+        var delivered = await SendAsync(channel, Notifications.BudgetCrossed(), trusted);
+
+        Assert.NotEqual(AttemptResult.Delivered, untrusted.Result);
+        Assert.DoesNotContain(Password, untrusted.Error, StringComparison.Ordinal);
+        Assert.Equal(AttemptResult.Delivered, delivered.Result);
+        var email = Assert.Single(smtp.Messages);
+        Assert.True(email.OverTls);
+        Assert.Equal(("alerts@tokentally.example", Password), (email.User, email.Password));
+    }
+
+    [Fact]
     public async Task AMissingPasswordIsNamedNotGuessed()
     {
         await using var services = ChannelsUnderTest.Create(TimeProvider.System);
@@ -76,9 +97,18 @@ public sealed class SmtpSenderTests
         "mail", "127.0.0.1", port, SmtpTls.None, "alerts@tokentally.example", new SecretRef("mail-password"),
         "TokenTally <alerts@tokentally.example>", ["ops@acme.example", "finops@acme.example"]);
 
-    private static async Task<DeliveryAttempt> SendAsync(SmtpChannel channel, Core.Alerts.AlertNotification notification)
+    /// <summary>A certificate for localhost, valid for an hour, made for this test alone.</summary>
+    private static X509Certificate2 SelfSignedCertificate()
     {
-        await using var services = ChannelsUnderTest.Create(TimeProvider.System);
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static async Task<DeliveryAttempt> SendAsync(SmtpChannel channel, Core.Alerts.AlertNotification notification, SmtpCertificateCheck? certificates = null)
+    {
+        await using var services = ChannelsUnderTest.Create(TimeProvider.System, smtpCertificates: certificates);
         return await services.Sender(ChannelKind.Smtp).SendAsync(channel, ChannelSecrets.None.With(channel.Password!, Password), notification, TestContext.Current.CancellationToken);
     }
 }
