@@ -4,6 +4,7 @@ using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
+using TokenTally.Application.Forecasts;
 using TokenTally.Application.Health;
 using TokenTally.Application.Ingestion;
 using TokenTally.Application.Json;
@@ -43,6 +44,7 @@ public static class ApplicationSetup
         services.AddBudgets();
         services.AddAlerts();
         services.AddAlertRules();
+        services.AddForecasts();
         services.AddPipeline();
         services.AddHealth();
         return services;

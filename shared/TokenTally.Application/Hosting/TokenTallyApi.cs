@@ -4,6 +4,7 @@ using TokenTally.Application.Budgets;
 using TokenTally.Application.Budgets.Status;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
+using TokenTally.Application.Forecasts;
 using TokenTally.Application.Health;
 using TokenTally.Application.Ingestion;
 using TokenTally.Application.Pipeline;
@@ -41,6 +42,7 @@ public static class TokenTallyApi
         app.MapBudgetStatusApi();
         app.MapAlertsApi();
         app.MapAlertRulesApi();
+        app.MapForecastsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();
         return app;

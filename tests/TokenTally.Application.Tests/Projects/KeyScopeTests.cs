@@ -210,6 +210,10 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = (HttpStatusCode.OK, r => HasBudget(r, 1) && !HasBudget(r, 0)),
             [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
         });
+        yield return new("GET /api/v1/forecasts", HttpMethod.Get, $"/api/v1/forecasts?tenant={a1.Tenant}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget)
+        {
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => r.EnumerateArray().All(f => f.GetProperty("series").GetString() != "tenant")),
+        });
         yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(0), null, readBudget);
         yield return new("GET /api/v1/budgets/{id}", HttpMethod.Get, Budget(1), null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget) { [Caller.ReadProject] = (HttpStatusCode.NotFound, null) });
         yield return new("PUT /api/v1/budgets/{id}", HttpMethod.Put, Budget(1), new { name = "matrix", period = new { kind = "week" }, amountUsd = 50 }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));

@@ -174,6 +174,8 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         yield return new("GET /api/v1/budgets/status", HttpMethod.Get, $"/api/v1/budgets/status?tenant={tenant}", null,
             Readers(r => r.GetProperty("budgets").EnumerateArray().Any(b => b.GetProperty("id").GetString() == w.Budgets[1])));
 
+        yield return new("GET /api/v1/forecasts", HttpMethod.Get, $"/api/v1/forecasts?tenant={tenant}", null, Readers(r => r.ValueKind == JsonValueKind.Array));
+
         // Alert rules, managed as budgets are.
         string RulePath(string id) => $"/api/v1/alert-rules/{id}?tenant={tenant}";
         yield return new("GET /api/v1/alert-rules/", HttpMethod.Get, $"/api/v1/alert-rules?tenant={tenant}", null, Readers(r => r.GetArrayLength() >= 2));
