@@ -31,6 +31,9 @@ public sealed class PipelineFunctions(PipelineActivities activities)
     [Function(PipelineActivities.Archive)]
     public Task<int> ArchiveAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.ArchiveAsync(item, context.CancellationToken);
 
+    [Function(PipelineActivities.ScanAnomalies)]
+    public Task<int> ScanAnomaliesAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.ScanAnomaliesAsync(work, context.CancellationToken);
+
     [Function(PipelineActivities.CheckBudgets)]
     public Task<int> CheckBudgetsAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.CheckBudgetsAsync(work, context.CancellationToken);
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Rules;
+using TokenTally.Application.Anomalies;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Export;
@@ -28,6 +29,7 @@ public sealed class PipelineActivities(
     BudgetChecks budgetChecks,
     AlertRuleChecks ruleChecks,
     AlertDispatch alertDispatch,
+    AnomalyScanner anomalyScanner,
     IEnumerable<IExpiringDocumentStore> expiring,
     IOptions<LedgerOptions> ledger,
     TokenTallyMetrics metrics,
@@ -42,10 +44,11 @@ public sealed class PipelineActivities(
     public const string CheckBudgets = "CheckTenantBudgets";
     public const string CheckRules = "CheckTenantAlertRules";
     public const string DispatchAlerts = "DispatchTenantAlerts";
+    public const string ScanAnomalies = "ScanTenantAnomalies";
     public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, ScanAnomalies, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -105,6 +108,10 @@ public sealed class PipelineActivities(
 
     public Task<int> ArchiveAsync(TenantHour item, CancellationToken cancellationToken) =>
         archive.WriteAsync(item.Tenant, item.Hour, cancellationToken);
+
+    /// <summary>Scans the tenant's series through the newest of the hours and replaces the anomalies of the recent window; returns how many it holds.</summary>
+    public Task<int> ScanAnomaliesAsync(TenantHours work, CancellationToken cancellationToken) =>
+        anomalyScanner.ScanAsync(work, cancellationToken);
 
     /// <summary>Checks the tenant's budgets at each of the hours, oldest first; returns how many alerts changed state with a notification.</summary>
     public Task<int> CheckBudgetsAsync(TenantHours work, CancellationToken cancellationToken) =>
