@@ -1,4 +1,3 @@
-using TokenTally.Application.Budgets;
 using TokenTally.Core.Anomalies;
 using TokenTally.Core.Anomalies.Slices;
 using TokenTally.Core.Rollups;
@@ -16,23 +15,23 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
     /// <summary>How many hours up to the scanned hour a scan stores anomalies for.</summary>
     public const int RecentHours = 48;
 
-    /// <summary>Scans the tenant through the newest of <paramref name="work"/>'s hours; returns how many anomalies the window now holds.</summary>
-    public async Task<int> ScanAsync(TenantHours work, CancellationToken cancellationToken)
+    /// <summary>Scans <paramref name="tenant"/> through the newest of the <paramref name="hours"/> recomputed; returns how many anomalies the window now holds.</summary>
+    public async Task<int> ScanAsync(string tenant, IReadOnlyList<DateTimeOffset> hours, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(work);
-        if (work.Hours.Count == 0)
+        ArgumentNullException.ThrowIfNull(hours);
+        if (hours.Count == 0)
         {
             return 0;
         }
 
-        var through = TimeBuckets.HourStart(work.Hours.Max());
+        var through = TimeBuckets.HourStart(hours.Max());
         var end = through.AddHours(1);
-        var from = TimeBuckets.HourStart(work.Hours.Min()) is var oldest && oldest < end.AddHours(-RecentHours) ? oldest : end.AddHours(-RecentHours);
+        var from = TimeBuckets.HourStart(hours.Min()) is var oldest && oldest < end.AddHours(-RecentHours) ? oldest : end.AddHours(-RecentHours);
         from = from < end.AddDays(-TenantSeriesReader.HistoryDays) ? end.AddDays(-TenantSeriesReader.HistoryDays) : from;
         var found = new List<AnomalyDocument>();
-        if (await series.ReadAsync(work.Tenant, through, cancellationToken) is { } tenantSeries)
+        if (await series.ReadAsync(tenant, through, cancellationToken) is { } tenantSeries)
         {
-            var feedback = await store.FeedbackAsync(work.Tenant, cancellationToken);
+            var feedback = await store.FeedbackAsync(tenant, cancellationToken);
             var now = time.GetUtcNow();
             foreach (var (key, values) in tenantSeries.Series)
             {
@@ -42,14 +41,14 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
                 foreach (var anomaly in AnomalyScan.Detect(tenantSeries.Start, TimeSpan.FromHours(1), values, options).Where(a => a.Timestamp >= from && a.Timestamp < end))
                 {
                     var drivers = key.Metric == SeriesMetric.Cost
-                        ? await contributors.RankAsync(work.Tenant, key, anomaly.Timestamp, rising: anomaly.Observed >= anomaly.Expected, cancellationToken)
+                        ? await contributors.RankAsync(tenant, key, anomaly.Timestamp, rising: anomaly.Observed >= anomaly.Expected, cancellationToken)
                         : [];
-                    found.Add(ToDocument(work.Tenant, key, anomaly, sensitivity, drivers, now));
+                    found.Add(ToDocument(tenant, key, anomaly, sensitivity, drivers, now));
                 }
             }
         }
 
-        await store.ReplaceWindowAsync(work.Tenant, from, end, found, cancellationToken);
+        await store.ReplaceWindowAsync(tenant, from, end, found, cancellationToken);
         return found.Count;
     }
 

@@ -75,11 +75,10 @@ public static class HourRun
         var hours = rolledUp.GroupBy(item => item.Tenant, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<DateTimeOffset>)g.Select(item => item.Hour).Distinct().Order().ToList(), StringComparer.Ordinal);
         var tenants = hours.Select(h => new TenantHour(h.Key, input.Hour)).ToList();
-        // Before the rules: an anomaly_score rule reads the anomalies this step stores.
-        if (input.ScanAnomalies)
-        {
-            await record.FanOutAsync("anomalies", tenants, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.ScanAnomalies, new TenantHours(item.Tenant, hours[item.Tenant]), retry));
-        }
+        // Before the rules: an anomaly_score rule reads the anomalies this step stores. A backfill hour that does not scan
+        // still lists the step, with no items.
+        await record.FanOutAsync("anomalies", input.ScanAnomalies ? tenants : [], settings.MaxParallelism, item =>
+            context.CallActivityAsync<int>(PipelineActivities.ScanAnomalies, new TenantHours(item.Tenant, hours[item.Tenant]), retry));
 
         await record.FanOutAsync("budgets", tenants, settings.MaxParallelism, async item =>
         {

@@ -111,7 +111,7 @@ public sealed class PipelineActivities(
 
     /// <summary>Scans the tenant's series through the newest of the hours and replaces the anomalies of the recent window; returns how many it holds.</summary>
     public Task<int> ScanAnomaliesAsync(TenantHours work, CancellationToken cancellationToken) =>
-        anomalyScanner.ScanAsync(work, cancellationToken);
+        anomalyScanner.ScanAsync(work.Tenant, work.Hours, cancellationToken);
 
     /// <summary>Checks the tenant's budgets at each of the hours, oldest first; returns how many alerts changed state with a notification.</summary>
     public Task<int> CheckBudgetsAsync(TenantHours work, CancellationToken cancellationToken) =>
