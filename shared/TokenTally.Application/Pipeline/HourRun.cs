@@ -7,7 +7,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The orchestration of one hour run: plan the tenant-hours, then reprice (backfills that ask for it), roll up and archive
-/// them (and export the rollups to the Logs Ingestion API when configured), fanned out with bounded parallelism; then, per tenant rolled up, check its budgets and alert rules at the hours recomputed (oldest
+/// them (and export the rollups to the Logs Ingestion API when configured), fanned out with bounded parallelism; then, per tenant rolled up, scan its series for anomalies (every timer run; a backfill's every sixth hour and its last), check its budgets and alert rules at the hours recomputed (oldest
 /// first) and dispatch the alert notifications waiting; then apply retention (timer runs). Every effect is an activity with the run's
 /// retry policy, and every activity is idempotent; the run's record is its custom status while it runs and its output when
 /// done. A work item that fails for good fails the run after the others finished; its changed mark stays for the next run.

@@ -16,7 +16,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The activities of an hour run. Each is idempotent, because Durable may run an activity more than once: a plan reads,
-/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, a budget check raises an alert only on
+/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, an anomaly scan replaces its window's anomalies under ids derived from tenant, series and hour, a budget check raises an alert only on
 /// an hour newer than any it saw, a dispatch re-sends under the same idempotency ids, a purge deletes what has expired.
 /// </summary>
 public sealed class PipelineActivities(
