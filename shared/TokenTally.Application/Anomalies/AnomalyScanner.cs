@@ -15,6 +15,13 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
     /// <summary>How many hours up to the scanned hour a scan stores anomalies for.</summary>
     public const int RecentHours = 48;
 
+    /// <summary>
+    /// How close flagged hours must follow each other to be one incident (the detector's quiet period): 6 hours. The
+    /// detector's default, chosen on the NAB scoring windows, would fold a new spike into an incident days old, reported at
+    /// that incident's first hour, outside the window a scan stores.
+    /// </summary>
+    public static readonly TimeSpan IncidentGap = TimeSpan.FromHours(6);
+
     /// <summary>Scans <paramref name="tenant"/> through the newest of the <paramref name="hours"/> recomputed; returns how many anomalies the window now holds.</summary>
     public async Task<int> ScanAsync(string tenant, IReadOnlyList<DateTimeOffset> hours, CancellationToken cancellationToken)
     {
@@ -37,7 +44,7 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
             {
                 var (falsePositives, expected, confirmed) = feedback.TryGetValue(key.Text, out var said) ? said.Counts : (0, 0, 0);
                 var sensitivity = SensitivityFeedback.Sensitivity(AnomalyDetectorOptions.Default.Sensitivity, falsePositives, expected, confirmed);
-                var options = AnomalyDetectorOptions.Default with { Sensitivity = sensitivity };
+                var options = AnomalyDetectorOptions.Default with { Sensitivity = sensitivity, QuietPeriod = IncidentGap };
                 foreach (var anomaly in AnomalyScan.Detect(tenantSeries.Start, TimeSpan.FromHours(1), values, options).Where(a => a.Timestamp >= from && a.Timestamp < end))
                 {
                     var drivers = key.Metric == SeriesMetric.Cost
