@@ -8,9 +8,10 @@ using TokenTally.Testing;
 
 // Evaluates the product's forecaster (TokenTally.Core.Forecasting.HourlyForecaster) on the M4 hourly files in the
 // directory given as the first argument, beside the M4 benchmarks, and with --speed N times it on N synthetic series
+// of 90 days, and with --product N times the hour run's per-series work (anomaly scan plus forecast update) on N series
 // of 90 days. Writes bench/results/forecasts.md (or --out FILE). --tuning scores on the last 48 training hours instead
 // of the test part, for comparing design choices without looking at the test part.
-//   dotnet run -c Release --project bench/TokenTally.ForecastBench -- ../shared/bench/m4-hourly --speed 1000
+//   dotnet run -c Release --project bench/TokenTally.ForecastBench -- ../shared/bench/m4-hourly --speed 1000 --product 1000
 var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToList();
 string? Option(string name)
 {
@@ -20,10 +21,11 @@ string? Option(string name)
 
 var dataDirectory = positional.FirstOrDefault();
 var speedSeries = int.Parse(Option("speed") ?? "0", CultureInfo.InvariantCulture);
+var productSeries = int.Parse(Option("product") ?? "0", CultureInfo.InvariantCulture);
 var output = Option("out") ?? Path.Combine(RepositoryPaths.Root, "bench", "results", "forecasts.md");
-if (dataDirectory is null && speedSeries == 0)
+if (dataDirectory is null && speedSeries == 0 && productSeries == 0)
 {
-    Console.Error.WriteLine("Usage: TokenTally.ForecastBench <m4-hourly data directory> [--speed N] [--out FILE]");
+    Console.Error.WriteLine("Usage: TokenTally.ForecastBench <m4-hourly data directory> [--speed N] [--product N] [--out FILE]");
     return 2;
 }
 
@@ -45,6 +47,11 @@ if (dataDirectory is not null)
 if (speedSeries > 0)
 {
     MeasureSpeed(speedSeries, report);
+}
+
+if (productSeries > 0)
+{
+    ProductUpdate.Measure(productSeries, report);
 }
 
 // Hand-written notes below the marker in an existing results file survive a re-run.

@@ -34,6 +34,9 @@ public sealed class PipelineFunctions(PipelineActivities activities)
     [Function(PipelineActivities.ScanAnomalies)]
     public Task<int> ScanAnomaliesAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.ScanAnomaliesAsync(work, context.CancellationToken);
 
+    [Function(PipelineActivities.UpdateForecasts)]
+    public Task<int> UpdateForecastsAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.UpdateForecastsAsync(item, context.CancellationToken);
+
     [Function(PipelineActivities.CheckBudgets)]
     public Task<int> CheckBudgetsAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.CheckBudgetsAsync(work, context.CancellationToken);
 

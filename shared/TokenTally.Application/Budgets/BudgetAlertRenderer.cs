@@ -2,14 +2,18 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
+using TokenTally.Application.Forecasts;
 using TokenTally.Core.Alerts;
 
 namespace TokenTally.Application.Budgets;
 
-/// <summary>Renders budget alerts: what crossed, the spend, the threshold, the period and the projection, to the budget's channels.</summary>
-public sealed class BudgetAlertRenderer(BudgetStore budgets, IOptions<AlertChannelOptions> options) : IAlertRenderer
+/// <summary>
+/// Renders budget alerts (threshold and forecast rule): what crossed, the spend, the threshold, the period and the
+/// projection (the stored forecast of the budget's scope for the alert's period, with its 80 % interval), to the budget's channels.
+/// </summary>
+public sealed class BudgetAlertRenderer(BudgetStore budgets, ForecastStore forecasts, IOptions<AlertChannelOptions> options) : IAlertRenderer
 {
-    public const string ProjectionUnavailable = "unavailable until forecasting";
+    public const string ProjectionUnavailable = "no forecast yet for this period";
 
     public bool Handles(string ruleId) => BudgetChecks.BudgetIdOf(ruleId) is not null;
 
@@ -22,11 +26,12 @@ public sealed class BudgetAlertRenderer(BudgetStore budgets, IOptions<AlertChann
             return null;
         }
 
-        return transitions.Select(t => new RenderedAlert(Render(budget.Budget, alert, t), budget.Budget.Channels)).ToList();
+        var forecast = (await forecasts.GetAsync(tenant, ForecastStore.BudgetSeries(budget.Budget.Id), cancellationToken))?.Forecast;
+        return transitions.Select(t => new RenderedAlert(Render(budget.Budget, alert, t, forecast), budget.Budget.Channels)).ToList();
     }
 
     /// <summary>One transition of a budget alert as a message: what crossed, the spend, the threshold, the period, the projection.</summary>
-    public AlertNotification Render(BudgetDocument budget, Alert alert, AlertTransition transition)
+    public AlertNotification Render(BudgetDocument budget, Alert alert, AlertTransition transition, ForecastDocument? forecast = null)
     {
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(alert);
@@ -34,10 +39,22 @@ public sealed class BudgetAlertRenderer(BudgetStore budgets, IOptions<AlertChann
         var threshold = Percent(alert.Key.Threshold);
         var value = Percent(transition.Value);
         var spend = Math.Round(transition.Value * budget.AmountUsd / 100m, 2, MidpointRounding.AwayFromZero);
-        var title = transition.Kind == AlertNotificationKind.Resolved
-            ? $"Budget '{budget.Name}' back under {threshold} % ({value} %)"
-            : $"Budget '{budget.Name}' at {value} % (threshold {threshold} %)";
-        var summary = transition.Kind switch
+        var projected = BudgetChecks.IsForecastRule(alert.Key.RuleId);
+        var title = (projected, transition.Kind == AlertNotificationKind.Resolved) switch
+        {
+            (true, true) => $"Budget '{budget.Name}' no longer projected to exceed its amount ({value} % projected)",
+            (true, false) => $"Budget '{budget.Name}' projected to reach {value} % by the period's end (forecast rule)",
+            (false, true) => $"Budget '{budget.Name}' back under {threshold} % ({value} %)",
+            _ => $"Budget '{budget.Name}' at {value} % (threshold {threshold} %)",
+        };
+        var summary = projected ? transition.Kind switch
+        {
+            AlertNotificationKind.Fired => $"The spend of budget '{budget.Name}' is projected to reach {Usd(spend)} by the period's end, over its amount of {Usd(budget.AmountUsd)}.",
+            AlertNotificationKind.Reopened => $"The spend of budget '{budget.Name}' is projected to exceed {Usd(budget.AmountUsd)} by the period's end again.",
+            AlertNotificationKind.Renotify => $"The spend of budget '{budget.Name}' is still projected to exceed {Usd(budget.AmountUsd)} by the period's end, and nobody has acknowledged it.",
+            _ => $"The spend of budget '{budget.Name}' is no longer projected to exceed {Usd(budget.AmountUsd)} by the period's end.",
+        }
+        : transition.Kind switch
         {
             AlertNotificationKind.Fired => $"The spend of budget '{budget.Name}' reached {threshold} % of {Usd(budget.AmountUsd)} this period.",
             AlertNotificationKind.Reopened => $"The spend of budget '{budget.Name}' is over {threshold} % of {Usd(budget.AmountUsd)} again.",
@@ -52,10 +69,10 @@ public sealed class BudgetAlertRenderer(BudgetStore budgets, IOptions<AlertChann
             summary,
             [
                 new("Scope", alert.Key.ScopeKey),
-                new("Spend", $"{Usd(spend)} of {Usd(budget.AmountUsd)} ({value} %)"),
-                new("Threshold", $"{threshold} %"),
+                new(projected ? "Projected spend" : "Spend", $"{Usd(spend)} of {Usd(budget.AmountUsd)} ({value} %)"),
+                new("Threshold", projected ? $"{threshold} % projected by the period's end" : $"{threshold} %"),
                 new("Period", Period(budget, alert.Key.PeriodKey)),
-                new("Projection", ProjectionUnavailable),
+                new("Projection", Projection(forecast, alert.Key.PeriodKey)),
             ],
             link,
             transition.At);
@@ -76,6 +93,19 @@ public sealed class BudgetAlertRenderer(BudgetStore budgets, IOptions<AlertChann
         return first == last
             ? $"{first.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} ({name})"
             : $"{first.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} to {last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} ({name})";
+    }
+
+    /// <summary>The stored projection of the alert's period: the expected total with its 80 % interval, and when it was made.</summary>
+    private static string Projection(ForecastDocument? forecast, string periodKey)
+    {
+        if (forecast is null || BudgetChecks.PeriodKey(new(forecast.Period.Start, forecast.Period.End)) != periodKey)
+        {
+            return ProjectionUnavailable;
+        }
+
+        var total = forecast.Period.Total;
+        return $"{Usd((decimal)total.Value)} by the period's end (80 % interval {Usd((decimal)total.Lower80)} to {Usd((decimal)total.Upper80)}), "
+            + $"forecast as of {forecast.Origin.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
     }
 
     private static string Percent(decimal value) => value.ToString("0.#", CultureInfo.InvariantCulture);

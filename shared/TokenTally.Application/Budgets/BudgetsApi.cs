@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TokenTally.Application.Alerts;
+using TokenTally.Application.Forecasts;
 using TokenTally.Application.Projects;
 using TokenTally.Core.Budgets;
 using TokenTally.Storage.Documents;
@@ -46,11 +47,11 @@ public sealed record BudgetPeriodView(string Kind, string TimeZone, string? From
 
 public sealed record PeriodWindowView(DateTimeOffset Start, DateTimeOffset End);
 
-/// <summary>The forecast rule: whether it is on, and what it can say now.</summary>
+/// <summary>The forecast rule: whether it is on, and what it says now (the stored projection of the period under way, or that none is made yet).</summary>
 public sealed record ForecastView(bool Enabled, string? Status);
 
 /// <summary>What the budget endpoints use.</summary>
-public sealed record BudgetServices(BudgetStore Budgets, IChannelDirectory Channels, ProjectStore Projects, TimeProvider Time);
+public sealed record BudgetServices(BudgetStore Budgets, IChannelDirectory Channels, ProjectStore Projects, ForecastStore Forecasts, TimeProvider Time);
 
 /// <summary>
 /// Budgets of a tenant: the admin key reads and writes any tenant's (naming it: <c>?tenant=acme</c>); a <c>read:tenant</c>
@@ -58,8 +59,8 @@ public sealed record BudgetServices(BudgetStore Budgets, IChannelDirectory Chann
 /// </summary>
 public static class BudgetsApi
 {
-    /// <summary>What an enabled forecast rule says until forecasts exist.</summary>
-    public const string ForecastUnavailable = "unavailable: no forecast yet (spend projections arrive with the forecasting issue)";
+    /// <summary>What an enabled forecast rule says before the hour run has forecast the period under way.</summary>
+    public const string ForecastUnavailable = "no forecast yet for the period under way: the next hour run makes one";
 
     public static IEndpointRouteBuilder MapBudgetsApi(this IEndpointRouteBuilder app)
     {
@@ -94,7 +95,11 @@ public static class BudgetsApi
 
         var now = services.Time.GetUtcNow();
         var budgets = await services.Budgets.ListAsync(target.Tenant!, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => caller.CanReadScope(b.Budget.Scope)).Select(b => ToView(b.Budget, now)).ToList());
+        var forecasts = budgets.Any(b => b.Budget.AlertOnForecast)
+            ? (await services.Forecasts.ListAsync(target.Tenant!, cancellationToken)).ToDictionary(f => f.Forecast.Series, f => f.Forecast, StringComparer.Ordinal)
+            : [];
+        return TypedResults.Ok<IReadOnlyList<BudgetView>>(budgets.Where(b => caller.CanReadScope(b.Budget.Scope))
+            .Select(b => ToView(b.Budget, now, forecasts.GetValueOrDefault(ForecastStore.BudgetSeries(b.Budget.Id)))).ToList());
     }
 
     public static async Task<Results<Ok<BudgetView>, ProblemHttpResult>> GetAsync(
@@ -114,7 +119,8 @@ public static class BudgetsApi
         }
 
         response.Headers.ETag = TenantResources.ETagHeader(stored.ETag);
-        return TypedResults.Ok(ToView(stored.Budget, services.Time.GetUtcNow()));
+        var forecast = stored.Budget.AlertOnForecast ? (await services.Forecasts.GetAsync(target.Tenant!, ForecastStore.BudgetSeries(id), cancellationToken))?.Forecast : null;
+        return TypedResults.Ok(ToView(stored.Budget, services.Time.GetUtcNow(), forecast));
     }
 
     public static async Task<Results<Created<BudgetView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -208,8 +214,8 @@ public static class BudgetsApi
         };
     }
 
-    /// <summary>The budget's definition in the API's terms, with the current period worked out from its zone.</summary>
-    public static BudgetView ToView(BudgetDocument document, DateTimeOffset now)
+    /// <summary>The budget's definition in the API's terms, with the current period worked out from its zone and the forecast rule's status from <paramref name="forecast"/>.</summary>
+    public static BudgetView ToView(BudgetDocument document, DateTimeOffset now, ForecastDocument? forecast = null)
     {
         var budget = document.ToBudget();
         var current = budget.Period.Containing(now);
@@ -222,10 +228,25 @@ public static class BudgetsApi
             new BudgetPeriodView(period.Kind, period.TimeZone, period.From, period.To, current is null ? null : new PeriodWindowView(current.Start, current.End)),
             document.AmountUsd,
             document.Thresholds,
-            new ForecastView(document.AlertOnForecast, document.AlertOnForecast ? ForecastUnavailable : null),
+            new ForecastView(document.AlertOnForecast, document.AlertOnForecast ? ForecastStatus(document, current, forecast) : null),
             document.Channels,
             document.CreatedAt,
             document.UpdatedAt);
+    }
+
+    /// <summary>The forecast rule's status: the stored projection of the period under way against the amount, or that there is none yet.</summary>
+    private static string ForecastStatus(BudgetDocument document, PeriodWindow? current, ForecastDocument? forecast)
+    {
+        if (current is null || forecast is null || !forecast.Period.Projects(current))
+        {
+            return ForecastUnavailable;
+        }
+
+        var total = forecast.Period.Total;
+        var projected = (decimal)total.Value;
+        var verdict = projected >= document.AmountUsd ? "projected to exceed the amount" : "projected within the amount";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{verdict}: {projected:0.00} USD by the period's end (80 % interval {total.Lower80:0.00} to {total.Upper80:0.00}) of {document.AmountUsd:0.00}, forecast as of {forecast.Origin.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
     }
 
     private static BudgetDocument ToDocument(string id, string tenant, Budget budget, DateTimeOffset createdAt, DateTimeOffset updatedAt) => new(

@@ -5,6 +5,7 @@ using TokenTally.Application.Anomalies;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
+using TokenTally.Application.Forecasts;
 using TokenTally.Application.Health;
 using TokenTally.Application.Ingestion;
 using TokenTally.Application.Json;
@@ -45,6 +46,7 @@ public static class ApplicationSetup
         services.AddAlerts();
         services.AddAlertRules();
         services.AddAnomalies();
+        services.AddForecasts();
         services.AddPipeline();
         services.AddHealth();
         return services;

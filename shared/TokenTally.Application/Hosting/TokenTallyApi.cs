@@ -5,6 +5,7 @@ using TokenTally.Application.Budgets;
 using TokenTally.Application.Budgets.Status;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
+using TokenTally.Application.Forecasts;
 using TokenTally.Application.Health;
 using TokenTally.Application.Ingestion;
 using TokenTally.Application.Pipeline;
@@ -43,6 +44,7 @@ public static class TokenTallyApi
         app.MapAlertsApi();
         app.MapAlertRulesApi();
         app.MapAnomaliesApi();
+        app.MapForecastsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();
         return app;

@@ -5,6 +5,7 @@ using TokenTally.Application.Anomalies;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Export;
+using TokenTally.Application.Forecasts;
 using TokenTally.Application.Pricing;
 using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
@@ -16,7 +17,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The activities of an hour run. Each is idempotent, because Durable may run an activity more than once: a plan reads,
-/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, an anomaly scan replaces its window's anomalies under ids derived from tenant, series and hour, a budget check raises an alert only on
+/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, an anomaly scan replaces its window's anomalies under ids derived from tenant, series and hour, a forecast update overwrites with the same forecast (never with an older one), a budget check raises an alert only on
 /// an hour newer than any it saw, a dispatch re-sends under the same idempotency ids, a purge deletes what has expired.
 /// </summary>
 public sealed class PipelineActivities(
@@ -26,6 +27,7 @@ public sealed class PipelineActivities(
     HourArchive archive,
     RollupExport export,
     RepriceService reprice,
+    ForecastUpdate forecasts,
     BudgetChecks budgetChecks,
     AlertRuleChecks ruleChecks,
     AlertDispatch alertDispatch,
@@ -41,6 +43,7 @@ public sealed class PipelineActivities(
     public const string Archive = "ArchiveTenantHour";
     public const string Export = "ExportTenantHour";
     public const string PurgeExpired = "PurgeExpiredCalls";
+    public const string UpdateForecasts = "UpdateTenantForecasts";
     public const string CheckBudgets = "CheckTenantBudgets";
     public const string CheckRules = "CheckTenantAlertRules";
     public const string DispatchAlerts = "DispatchTenantAlerts";
@@ -48,7 +51,7 @@ public sealed class PipelineActivities(
     public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, ScanAnomalies, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, ScanAnomalies, UpdateForecasts, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -112,6 +115,10 @@ public sealed class PipelineActivities(
     /// <summary>Scans the tenant's series through the newest of the hours and replaces the anomalies of the recent window; returns how many it holds.</summary>
     public Task<int> ScanAnomaliesAsync(TenantHours work, CancellationToken cancellationToken) =>
         anomalyScanner.ScanAsync(work.Tenant, work.Hours, cancellationToken);
+
+    /// <summary>Forecasts the tenant's total and budget scopes as of the end of the hour and stores the forecasts; returns how many changed.</summary>
+    public Task<int> UpdateForecastsAsync(TenantHour item, CancellationToken cancellationToken) =>
+        forecasts.UpdateAsync(item.Tenant, item.Hour, cancellationToken);
 
     /// <summary>Checks the tenant's budgets at each of the hours, oldest first; returns how many alerts changed state with a notification.</summary>
     public Task<int> CheckBudgetsAsync(TenantHours work, CancellationToken cancellationToken) =>

@@ -1,67 +1,38 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
-using System.Net;
 using System.Text.Json.Nodes;
 using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Export;
 
 /// <summary>
-/// A loopback stand-in for the Logs Ingestion API: records every request (path, query, headers, body unzipped) and answers
-/// with the scripted statuses in order, then 204 as the API does.
+/// A loopback stand-in for the Logs Ingestion API: records every request (body unzipped) and answers with the scripted
+/// statuses in order, then 204 as the API does.
 /// </summary>
 internal sealed class IngestionEndpoint : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<(int Status, string? RetryAfter)> _script = new();
-    private readonly Task _loop;
+    private readonly RecordingHttpListener _listener = new(defaultStatus: 204);
 
-    public IngestionEndpoint()
-    {
-        var port = LoopbackPorts.Free();
-        BaseAddress = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(BaseAddress + "/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
-    }
+    public string BaseAddress => _listener.BaseAddress.TrimEnd('/');
 
-    public string BaseAddress { get; }
-
-    public ConcurrentQueue<IngestionRequest> Requests { get; } = new();
+    public IReadOnlyList<IngestionRequest> Requests => _listener.Requests.Select(IngestionRequest.Of).ToList();
 
     /// <summary>Answers the next request with <paramref name="status"/> (and a Retry-After header when given).</summary>
-    public void ThenAnswer(int status, string? retryAfter = null) => _script.Enqueue((status, retryAfter));
+    public void ThenAnswer(int status, string? retryAfter = null) => _listener.ThenAnswer(status, retryAfter);
 
-    private async Task ServeAsync()
+    public void Dispose() => _listener.Dispose();
+}
+
+internal sealed record IngestionRequest(
+    string Method, string Path, string Query, string? Authorization, string? ContentType, string? ContentEncoding, long SentBytes, byte[] Body, DateTimeOffset At)
+{
+    public JsonArray Records => (JsonArray)JsonNode.Parse(Body)!;
+
+    public static IngestionRequest Of(RecordedRequest request)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using var raw = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(raw);
-            var gzip = context.Request.Headers["Content-Encoding"] == "gzip";
-            var body = gzip ? Unzip(raw.ToArray()) : raw.ToArray();
-            Requests.Enqueue(new IngestionRequest(
-                context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Url.Query, context.Request.Headers["Authorization"],
-                context.Request.ContentType, context.Request.Headers["Content-Encoding"], raw.Length, body, DateTimeOffset.UtcNow));
-            var (status, retryAfter) = _script.TryDequeue(out var next) ? next : (204, null);
-            context.Response.StatusCode = status;
-            if (retryAfter is not null)
-            {
-                context.Response.Headers["Retry-After"] = retryAfter;
-            }
-
-            context.Response.Close();
-        }
+        var encoding = request.Header("Content-Encoding");
+        return new IngestionRequest(
+            request.Method, request.Path, request.Query, request.Header("Authorization"), request.ContentType, encoding, request.Body.Length,
+            encoding == "gzip" ? Unzip(request.Body) : request.Body, request.At);
     }
 
     private static byte[] Unzip(byte[] bytes)
@@ -74,17 +45,4 @@ internal sealed class IngestionEndpoint : IDisposable
 
         return output.ToArray();
     }
-
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _loop.Wait(TimeSpan.FromSeconds(5));
-    }
-}
-
-internal sealed record IngestionRequest(
-    string Method, string Path, string Query, string? Authorization, string? ContentType, string? ContentEncoding, long SentBytes, byte[] Body, DateTimeOffset At)
-{
-    public JsonArray Records => (JsonArray)JsonNode.Parse(Body)!;
 }

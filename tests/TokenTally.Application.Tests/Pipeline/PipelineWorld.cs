@@ -74,7 +74,7 @@ public sealed class PipelineWorld : IDisposable
         return calls;
     }
 
-    private static StoredCall Call(string tenant, DateTimeOffset at, string id)
+    internal static StoredCall Call(string tenant, DateTimeOffset at, string id)
     {
         var usage = new TokenUsage(1_000, 100);
         var e = new CallEvent { Id = id, Timestamp = at, Tenant = tenant, Project = "p", Provider = "openai", Model = "gpt-4o", Usage = usage, LatencyMs = 300 };

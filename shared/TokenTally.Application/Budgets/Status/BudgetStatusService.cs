@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using TokenTally.Application.Forecasts;
 using TokenTally.Core.Budgets;
+using TokenTally.Core.Forecasting;
 using TokenTally.Core.Rollups;
 
 namespace TokenTally.Application.Budgets.Status;
@@ -26,25 +28,33 @@ public sealed record ScopeStatus(string Tenant, IReadOnlyDictionary<Dimension, s
     public bool WithinBudget => Budgets.All(b => b.Standing.State != BudgetState.Exceeded);
 }
 
-/// <summary>Every budget of a tenant with a period under way, and its spend so far, as of <see cref="ComputedAt"/>.</summary>
-public sealed record TenantBudgetSpend(IReadOnlyList<(BudgetDocument Document, Budget Budget, PeriodWindow Period, decimal SpentUsd)> Budgets, DateTimeOffset ComputedAt);
+/// <summary>Every budget of a tenant with a period under way, its spend so far and its stored forecast, if any, as of <see cref="ComputedAt"/>.</summary>
+public sealed record TenantBudgetSpend(IReadOnlyList<(BudgetDocument Document, Budget Budget, PeriodWindow Period, decimal SpentUsd, ForecastDocument? Forecast)> Budgets, DateTimeOffset ComputedAt);
 
 /// <summary>
 /// The cost circuit breaker's answers: for a scope an app is about to spend in (one value per dimension), the tenant's budgets
 /// covering it in the period under way, their spend up to now, what is left and the projection. The spend of every budget
 /// of a tenant is computed together and kept in a refresh-ahead cache (<see cref="BudgetStatusOptions"/>), so an answer
 /// for any scope is a filter over memory, and a caller checking before every LLM request never waits for the stores.
+/// The projection is the hour run's stored forecast of the budget's period (method <c>forecast</c>, with its 80 %
+/// interval, brought up to the spend since: <see cref="ForecastedSpend"/>) when one was made at most
+/// <see cref="FreshForecastHours"/> hours before now, and the run rate otherwise.
 /// </summary>
 public sealed partial class BudgetStatusService
 {
+    /// <summary>How many hours after its origin a stored forecast still projects the period (the hour runs replace it hourly).</summary>
+    public const int FreshForecastHours = 3;
+
     private readonly BudgetStore _budgets;
+    private readonly ForecastStore _forecasts;
     private readonly PeriodSpendNow _spend;
     private readonly TimeProvider _time;
     private readonly RefreshAheadCache<TenantBudgetSpend> _cache;
 
-    public BudgetStatusService(BudgetStore budgets, PeriodSpendNow spend, TimeProvider time, IOptions<BudgetStatusOptions> options, ILogger<BudgetStatusService> logger)
+    public BudgetStatusService(BudgetStore budgets, ForecastStore forecasts, PeriodSpendNow spend, TimeProvider time, IOptions<BudgetStatusOptions> options, ILogger<BudgetStatusService> logger)
     {
         _budgets = budgets;
+        _forecasts = forecasts;
         _spend = spend;
         _time = time;
         _cache = new RefreshAheadCache<TenantBudgetSpend>(time, TimeSpan.FromSeconds(options.Value.MaxAgeSeconds), options.Value.MaxEntries, (tenant, e) => LogRefreshFailed(logger, tenant, e));
@@ -56,9 +66,18 @@ public sealed partial class BudgetStatusService
         ArgumentNullException.ThrowIfNull(scope);
         var (spend, computedAt) = await _cache.GetAsync(tenant, cancellationToken => ComputeAsync(tenant, cancellationToken));
         var budgets = spend.Budgets.Where(b => b.Budget.Scope.Covers(scope))
-            .Select(b => new ApplicableBudget(b.Document, BudgetStanding.Of(b.Budget, b.Period, b.SpentUsd, SpendProjection.RunRate(b.SpentUsd, b.Period, computedAt))))
+            .Select(b => new ApplicableBudget(b.Document, BudgetStanding.Of(b.Budget, b.Period, b.SpentUsd, Projection(b.Period, b.SpentUsd, b.Forecast, computedAt))))
             .ToList();
         return new ScopeStatus(tenant, scope, budgets, computedAt);
+    }
+
+    /// <summary>The stored forecast of the period brought up to now when it is fresh; the run rate otherwise.</summary>
+    public static SpendProjection Projection(PeriodWindow period, decimal spentUsd, ForecastDocument? forecast, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        return forecast is not null && forecast.Period.Projects(period) && now >= forecast.Origin && now - forecast.Origin < TimeSpan.FromHours(FreshForecastHours)
+            ? ForecastedSpend.Project(spentUsd, forecast.Period.ObservedUsd, forecast.Period.Total, forecast.ExpectedHourly, forecast.Origin, now)
+            : SpendProjection.RunRate(spentUsd, period, now);
     }
 
     /// <summary>The spend of every budget of the tenant with a period under way, computed now from the stores.</summary>
@@ -81,10 +100,11 @@ public sealed partial class BudgetStatusService
         }
 
         var unrolled = await _spend.UnrolledAsync(tenant, current.Min(a => a.Period.Start), TimeBuckets.HourStart(now).AddHours(1), cancellationToken);
-        var budgets = new List<(BudgetDocument, Budget, PeriodWindow, decimal)>(current.Count);
+        var forecasts = (await _forecasts.ListAsync(tenant, cancellationToken)).ToDictionary(f => f.Forecast.Series, f => f.Forecast, StringComparer.Ordinal);
+        var budgets = new List<(BudgetDocument, Budget, PeriodWindow, decimal, ForecastDocument?)>(current.Count);
         foreach (var (document, budget, period) in current)
         {
-            budgets.Add((document, budget, period, await _spend.OfAsync(tenant, budget.Scope, period, now, unrolled, cancellationToken)));
+            budgets.Add((document, budget, period, await _spend.OfAsync(tenant, budget.Scope, period, now, unrolled, cancellationToken), forecasts.GetValueOrDefault(ForecastStore.BudgetSeries(document.Id))));
         }
 
         return new TenantBudgetSpend(budgets, now);
