@@ -71,7 +71,7 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
         Math.Round(anomaly.Score, 4),
         Math.Round(anomaly.Observed, 6),
         Math.Round(anomaly.Expected, 6),
-        Math.Round(anomaly.Lower, 6),
+        Math.Round(Math.Max(0, anomaly.Lower), 6), // every series is a cost, count, rate or size: none goes below 0
         Math.Round(anomaly.Upper, 6),
         Math.Round(anomaly.Deviation, 3),
         Math.Round(sensitivity, 4),
