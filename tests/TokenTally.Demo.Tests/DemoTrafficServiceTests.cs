@@ -310,6 +310,34 @@ public sealed class DemoTrafficServiceTests
         return (options, producer, new DemoEventHubSink(new EventBatchPublisher(producer), Options.Create(options)));
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task TheRunawayAgentsHourIsACostAnomalyWithClaudeOpusAndTheCodeReviewServiceAsItsTopContributors()
+    {
+        await using var server = await LocalModeApp.StartAsync();
+        var options = History(server);
+
+        // Four days: enough hours before the runaway agent, 36 hours before the anchor, for the detector to have learned the tenant.
+        options.BackfillDays = 4;
+        await using var demo = await DemoRun.StartAsync(server.Address, options);
+        await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
+        var spike = Traffic(await ReadMarkerAsync(server)).SpikeStart;
+        var keys = JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(Path.Combine(server.DataPath, DemoTrafficService.KeysFile), Ct), Json)!;
+
+        await WaitForTheBackfillAsync(server);
+        var response = await GetAsync(server, $"/api/v1/anomalies?series=cost%7Ctenant&from={Iso(spike)}&to={Iso(spike.AddHours(2))}", keys.Reader);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var anomaly = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").EnumerateArray());
+        var top = anomaly.GetProperty("contributors").EnumerateArray()
+            .GroupBy(c => c.GetProperty("dimension").GetString()!)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.GetProperty("excessUsd").GetDecimal()).First());
+
+        Assert.Equal(spike, anomaly.GetProperty("hour").GetDateTimeOffset());
+        Assert.True(anomaly.GetProperty("observed").GetDouble() > anomaly.GetProperty("upper").GetDouble(), anomaly.ToString());
+        Assert.Equal("claude-opus-4-1", top["model"].GetProperty("value").GetString());
+        Assert.Equal(DemoCompany.RunawayService, top["service"].GetProperty("value").GetString());
+        Assert.True(top["model"].GetProperty("share").GetDouble() > 0.9, anomaly.ToString());
+    }
+
     private static async Task<DemoProgress> RunUntilBackfilledAsync(LocalModeApp server)
     {
         await using var demo = await DemoRun.StartAsync(server.Address, History(server));

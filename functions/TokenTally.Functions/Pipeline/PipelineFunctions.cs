@@ -31,6 +31,9 @@ public sealed class PipelineFunctions(PipelineActivities activities)
     [Function(PipelineActivities.Archive)]
     public Task<int> ArchiveAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.ArchiveAsync(item, context.CancellationToken);
 
+    [Function(PipelineActivities.ScanAnomalies)]
+    public Task<int> ScanAnomaliesAsync([ActivityTrigger] TenantHours work, FunctionContext context) => activities.ScanAnomaliesAsync(work, context.CancellationToken);
+
     [Function(PipelineActivities.UpdateForecasts)]
     public Task<int> UpdateForecastsAsync([ActivityTrigger] TenantHour item, FunctionContext context) => activities.UpdateForecastsAsync(item, context.CancellationToken);
 

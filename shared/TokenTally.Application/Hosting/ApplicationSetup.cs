@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Rules;
+using TokenTally.Application.Anomalies;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Costs;
@@ -44,6 +45,7 @@ public static class ApplicationSetup
         services.AddBudgets();
         services.AddAlerts();
         services.AddAlertRules();
+        services.AddAnomalies();
         services.AddForecasts();
         services.AddPipeline();
         services.AddHealth();

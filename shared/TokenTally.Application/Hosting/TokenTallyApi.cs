@@ -1,5 +1,6 @@
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Rules;
+using TokenTally.Application.Anomalies;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Budgets.Status;
 using TokenTally.Application.Calls;
@@ -42,6 +43,7 @@ public static class TokenTallyApi
         app.MapBudgetStatusApi();
         app.MapAlertsApi();
         app.MapAlertRulesApi();
+        app.MapAnomaliesApi();
         app.MapForecastsApi();
         app.MapPipelineApi();
         app.MapTokenTallyOpenApi();

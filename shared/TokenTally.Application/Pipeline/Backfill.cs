@@ -58,7 +58,7 @@ public static class Backfill
             }
 
             var run = context.CallSubOrchestratorAsync<HourRunReport>(
-                HourRun.Name, new HourRunInput(hour, RunTrigger.Backfill, input.Reprice, input.Settings), new SubOrchestrationOptions { InstanceId = HourInstanceId(context.InstanceId, hour) });
+                HourRun.Name, new HourRunInput(hour, RunTrigger.Backfill, input.Reprice, input.Settings, ScanAnomalies: hour.UtcDateTime.Hour % 6 == 5 || hour == input.To.AddHours(-1)), new SubOrchestrationOptions { InstanceId = HourInstanceId(context.InstanceId, hour) });
             running.Add((hour, run));
         }
 

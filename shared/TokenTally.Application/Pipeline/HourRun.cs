@@ -7,7 +7,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The orchestration of one hour run: plan the tenant-hours, then reprice (backfills that ask for it), roll up and archive
-/// them (and export the rollups to the Logs Ingestion API when configured), fanned out with bounded parallelism; then, per tenant rolled up, update its forecasts (as of the run's hour), check its budgets and alert rules at the hours recomputed (oldest
+/// them (and export the rollups to the Logs Ingestion API when configured), fanned out with bounded parallelism; then, per tenant rolled up, scan its series for anomalies (every timer run; a backfill's every sixth hour and its last), update its forecasts (as of the run's hour), check its budgets and alert rules at the hours recomputed (oldest
 /// first) and dispatch the alert notifications waiting; then apply retention (timer runs). Every effect is an activity with the run's
 /// retry policy, and every activity is idempotent; the run's record is its custom status while it runs and its output when
 /// done. A work item that fails for good fails the run after the others finished; its changed mark stays for the next run.
@@ -75,6 +75,11 @@ public static class HourRun
         var hours = rolledUp.GroupBy(item => item.Tenant, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<DateTimeOffset>)g.Select(item => item.Hour).Distinct().Order().ToList(), StringComparer.Ordinal);
         var tenants = hours.Select(h => new TenantHour(h.Key, input.Hour)).ToList();
+
+        // Before the rules: an anomaly_score rule reads the anomalies this step stores. A backfill hour that does not scan
+        // still lists the step, with no items.
+        await record.FanOutAsync("anomalies", input.ScanAnomalies ? tenants : [], settings.MaxParallelism, item =>
+            context.CallActivityAsync<int>(PipelineActivities.ScanAnomalies, new TenantHours(item.Tenant, hours[item.Tenant]), retry));
 
         // Before the budgets, whose forecast rule reads the projection made as of this hour.
         await record.FanOutAsync("forecasts", tenants, settings.MaxParallelism, item => context.CallActivityAsync<int>(PipelineActivities.UpdateForecasts, item, retry));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Rules;
+using TokenTally.Application.Anomalies;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Calls;
 using TokenTally.Application.Export;
@@ -16,7 +17,7 @@ namespace TokenTally.Application.Pipeline;
 
 /// <summary>
 /// The activities of an hour run. Each is idempotent, because Durable may run an activity more than once: a plan reads,
-/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, a forecast update overwrites with the same forecast (never with an older one), a budget check raises an alert only on
+/// a rollup overwrites and clears its mark only if unchanged, an export resends the same rows under the same run and row keys, an archive overwrites, an anomaly scan replaces its window's anomalies under ids derived from tenant, series and hour, a forecast update overwrites with the same forecast (never with an older one), a budget check raises an alert only on
 /// an hour newer than any it saw, a dispatch re-sends under the same idempotency ids, a purge deletes what has expired.
 /// </summary>
 public sealed class PipelineActivities(
@@ -30,6 +31,7 @@ public sealed class PipelineActivities(
     BudgetChecks budgetChecks,
     AlertRuleChecks ruleChecks,
     AlertDispatch alertDispatch,
+    AnomalyScanner anomalyScanner,
     IEnumerable<IExpiringDocumentStore> expiring,
     IOptions<LedgerOptions> ledger,
     TokenTallyMetrics metrics,
@@ -45,10 +47,11 @@ public sealed class PipelineActivities(
     public const string CheckBudgets = "CheckTenantBudgets";
     public const string CheckRules = "CheckTenantAlertRules";
     public const string DispatchAlerts = "DispatchTenantAlerts";
+    public const string ScanAnomalies = "ScanTenantAnomalies";
     public const string End = "EndHourRun";
 
     /// <summary>Every activity name, as both hosts register them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, UpdateForecasts, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
+    public static IReadOnlyList<string> Names { get; } = [Plan, Reprice, RollUp, Export, Archive, ScanAnomalies, UpdateForecasts, CheckBudgets, CheckRules, DispatchAlerts, PurgeExpired, End];
 
     /// <summary>
     /// The tenant-hours to recompute. A timer run takes the newest marked hours up to its bound, plus every tenant's
@@ -108,6 +111,10 @@ public sealed class PipelineActivities(
 
     public Task<int> ArchiveAsync(TenantHour item, CancellationToken cancellationToken) =>
         archive.WriteAsync(item.Tenant, item.Hour, cancellationToken);
+
+    /// <summary>Scans the tenant's series through the newest of the hours and replaces the anomalies of the recent window; returns how many it holds.</summary>
+    public Task<int> ScanAnomaliesAsync(TenantHours work, CancellationToken cancellationToken) =>
+        anomalyScanner.ScanAsync(work.Tenant, work.Hours, cancellationToken);
 
     /// <summary>Forecasts the tenant's total and budget scopes as of the end of the hour and stores the forecasts; returns how many changed.</summary>
     public Task<int> UpdateForecastsAsync(TenantHour item, CancellationToken cancellationToken) =>

@@ -19,7 +19,11 @@ public enum RunTrigger
 /// <param name="Trigger">Why it runs, which decides what it plans.</param>
 /// <param name="Reprice">Whether to price the hour's calls again before rolling them up.</param>
 /// <param name="Settings">The pipeline settings when the run started.</param>
-public sealed record HourRunInput(DateTimeOffset Hour, RunTrigger Trigger, bool Reprice, RunSettings Settings);
+/// <param name="ScanAnomalies">
+/// Whether the run scans its tenants for anomalies: always for the timer; a backfill scans every sixth hour and its last,
+/// as each scan reads 90 days of rollups and stores the anomalies of the 48 hours before it.
+/// </param>
+public sealed record HourRunInput(DateTimeOffset Hour, RunTrigger Trigger, bool Reprice, RunSettings Settings, bool ScanAnomalies = true);
 
 /// <summary>One tenant-hour to recompute, with the etag of its changed mark when it has one.</summary>
 public sealed record TenantHour(string Tenant, DateTimeOffset Hour, string? MarkETag = null);

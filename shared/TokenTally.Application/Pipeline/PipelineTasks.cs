@@ -19,6 +19,7 @@ public static class PipelineTasks
         Activity<TenantHour, long>(registry, PipelineActivities.RollUp, (a, input) => a.RollUpAsync(input, CancellationToken.None));
         Activity<TenantHourRun, int>(registry, PipelineActivities.Export, (a, input) => a.ExportAsync(input, CancellationToken.None));
         Activity<TenantHour, int>(registry, PipelineActivities.Archive, (a, input) => a.ArchiveAsync(input, CancellationToken.None));
+        Activity<TenantHours, int>(registry, PipelineActivities.ScanAnomalies, (a, input) => a.ScanAnomaliesAsync(input, CancellationToken.None));
         Activity<TenantHour, int>(registry, PipelineActivities.UpdateForecasts, (a, input) => a.UpdateForecastsAsync(input, CancellationToken.None));
         Activity<TenantHours, int>(registry, PipelineActivities.CheckBudgets, (a, input) => a.CheckBudgetsAsync(input, CancellationToken.None));
         Activity<TenantHours, int>(registry, PipelineActivities.CheckRules, (a, input) => a.CheckRulesAsync(input, CancellationToken.None));

@@ -141,7 +141,7 @@ public abstract class RollupPipelineTests(Func<Task<IApiHost>> start) : ApiSpeci
         Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(2, run.GetProperty("backfill").GetProperty("succeeded").GetInt32());
-        Assert.Equal(["reprice", "rollup", "archive", "forecasts", "budgets", "rules", "alerts"], hourRun.GetProperty("hour").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(["reprice", "rollup", "archive", "anomalies", "forecasts", "budgets", "rules", "alerts"], hourRun.GetProperty("hour").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         Assert.All(hourRun.GetProperty("hour").GetProperty("steps").EnumerateArray(), s => Assert.Equal("succeeded", s.GetProperty("status").GetString()));
         Assert.Equal(costBefore / 2, (await RowsAsync(session.Tenant, Cube.Total, hour)).Sum(r => r.CostUsd));
         Assert.Single(repriced.PriceHistory!);
@@ -164,7 +164,7 @@ public abstract class RollupPipelineTests(Func<Task<IApiHost>> start) : ApiSpeci
         Assert.Equal(StartOutcome.AlreadyCompleted, second);
         Assert.Equal("hourly", run.GetProperty("kind").GetString());
         Assert.Equal("completed", run.GetProperty("status").GetString());
-        Assert.Equal(["rollup", "archive", "forecasts", "budgets", "rules", "alerts", "retention"], run.GetProperty("hour").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(["rollup", "archive", "anomalies", "forecasts", "budgets", "rules", "alerts", "retention"], run.GetProperty("hour").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         Assert.True(run.GetProperty("hour").GetProperty("callsRolledUp").GetInt64() >= 5);
     }
 

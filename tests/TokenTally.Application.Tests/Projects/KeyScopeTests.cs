@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TokenTally.Application.Alerts;
+using TokenTally.Application.Tests.Anomalies;
 using TokenTally.Application.Tests.Hosts;
 using TokenTally.Core.Alerts;
 using TokenTally.Testing;
@@ -65,6 +66,7 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             alerts.Add(key.Id);
         }
 
+        await AnomalySamples.StoreAsync(Host.Services, a1.Tenant, a1.Project, Pipelines.ClosedHour(1));
         var channels = new List<string>();
         for (var i = 0; i < 2; i++)
         {
@@ -258,6 +260,23 @@ public abstract class KeyScopeTests(Func<Task<IApiHost>> start) : ApiSpecificati
             [Caller.ReadTenant] = (HttpStatusCode.OK, r => AlertIds(r).Count == 2),
             [Caller.OtherTenant] = (HttpStatusCode.OK, r => AlertIds(r).Count == 0),
         });
+        // Anomalies come from the hourly scan: [0] is on a1's project's slice, [1] on the whole tenant.
+        var anomalies = AnomalySamples.Ids(a1.Tenant, a1.Project, Pipelines.ClosedHour(1));
+        yield return new("GET /api/v1/anomalies/", HttpMethod.Get, $"/api/v1/anomalies?tenant={a1.Tenant}", null, new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>
+        {
+            [Caller.None] = (HttpStatusCode.Unauthorized, null),
+            [Caller.Admin] = (HttpStatusCode.OK, r => AlertIds(r).Count == 2),
+            [Caller.Ingest] = (HttpStatusCode.Forbidden, null),
+            [Caller.ReadProject] = (HttpStatusCode.OK, r => AlertIds(r).SequenceEqual([anomalies[0]])),
+            [Caller.ReadTenant] = (HttpStatusCode.OK, r => AlertIds(r).Count == 2),
+            [Caller.OtherTenant] = (HttpStatusCode.Forbidden, null),
+        });
+        yield return new("GET /api/v1/anomalies/{id}", HttpMethod.Get, $"/api/v1/anomalies/{anomalies[0]}?tenant={a1.Tenant}", null, readBudget);
+        yield return new("GET /api/v1/anomalies/{id}", HttpMethod.Get, $"/api/v1/anomalies/{anomalies[1]}?tenant={a1.Tenant}", null,
+            new Dictionary<Caller, (HttpStatusCode, Func<JsonElement, bool>?)>(readBudget) { [Caller.ReadProject] = (HttpStatusCode.NotFound, null) });
+        yield return new("POST /api/v1/anomalies/{id}/feedback", HttpMethod.Post, $"/api/v1/anomalies/{anomalies[1]}/feedback?tenant={a1.Tenant}", new { verdict = "expected" },
+            Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
+
         string Alert(string action) => $"/api/v1/alerts/{w.Alerts[1]}/{action}?tenant={a1.Tenant}";
         yield return new("POST /api/v1/alerts/{id}/acknowledge", HttpMethod.Post, Alert("acknowledge"), null, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));
         yield return new("POST /api/v1/alerts/{id}/snooze", HttpMethod.Post, Alert("snooze"), new { until = DateTimeOffset.UtcNow.AddDays(1) }, Only(HttpStatusCode.OK, HttpStatusCode.Forbidden, Caller.Admin));

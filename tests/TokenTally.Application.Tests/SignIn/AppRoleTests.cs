@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.SignIn;
+using TokenTally.Application.Tests.Anomalies;
 using TokenTally.Application.Tests.Hosts;
 using TokenTally.Core.Alerts;
 using TokenTally.Testing;
@@ -82,6 +83,7 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
             ownAlerts[principal] = key.Id;
         }
 
+        await AnomalySamples.StoreAsync(Host.Services, a1.Tenant, a1.Project, Pipelines.ClosedHour(1));
         var channels = new List<string> { await CreateAsync(a1, "channels", Channel()) };
         return new World(a1, a2, b1, budgets, ownBudgets, ownAlerts, channels, ownChannels, ownRules);
     }
@@ -190,6 +192,12 @@ public sealed class AppRoleTests(CosmosTestServerFixture cosmos, AzuriteFixture 
         yield return new("POST /api/v1/alerts/{id}/acknowledge", HttpMethod.Post, p => AlertPath(p, "acknowledge"), null, Managers(HttpStatusCode.OK));
         yield return new("POST /api/v1/alerts/{id}/snooze", HttpMethod.Post, p => AlertPath(p, "snooze"), new { until = DateTimeOffset.UtcNow.AddDays(1) }, Managers(HttpStatusCode.OK));
         yield return new("POST /api/v1/alerts/{id}/resolve", HttpMethod.Post, p => AlertPath(p, "resolve"), null, Managers(HttpStatusCode.OK));
+
+        // Anomalies come from the hourly scan: readers read them, managers give verdicts.
+        var anomalies = AnomalySamples.Ids(tenant, a1.Project, Pipelines.ClosedHour(1));
+        yield return new("GET /api/v1/anomalies/", HttpMethod.Get, $"/api/v1/anomalies?tenant={tenant}", null, Readers(r => AlertIds(r).Count == 2));
+        yield return new("GET /api/v1/anomalies/{id}", HttpMethod.Get, $"/api/v1/anomalies/{anomalies[1]}?tenant={tenant}", null, Readers());
+        yield return new("POST /api/v1/anomalies/{id}/feedback", HttpMethod.Post, $"/api/v1/anomalies/{anomalies[1]}/feedback?tenant={tenant}", new { verdict = "confirmed" }, Managers(HttpStatusCode.OK));
 
         // Channels: secrets are never shown, to a reader or a manager.
         string ChannelPath(string id, string suffix = "") => $"/api/v1/channels/{id}{suffix}?tenant={tenant}";

@@ -1,3 +1,4 @@
+using TokenTally.Application.Anomalies;
 using TokenTally.Application.Rollups;
 using TokenTally.Core.Alerts;
 using TokenTally.Core.Alerts.Rules;
@@ -11,7 +12,7 @@ namespace TokenTally.Application.Alerts.Rules;
 /// <c>all</c> / threshold. Idempotent as the budget checks are: the alert store evaluates under a compare-and-swap, and only
 /// an hour newer than any seen can raise.
 /// </summary>
-public sealed class AlertRuleChecks(AlertRuleStore rules, RollupStore rollups, AlertStore alerts, TimeProvider time)
+public sealed class AlertRuleChecks(AlertRuleStore rules, RollupStore rollups, AlertStore alerts, AnomalyStore anomalies, TimeProvider time)
 {
     private const string RulePrefix = "rule:";
 
@@ -48,11 +49,20 @@ public sealed class AlertRuleChecks(AlertRuleStore rules, RollupStore rollups, A
         return transitions;
     }
 
-    /// <summary>The rule's metric over the <see cref="AlertRule.WindowHours"/> hours ending with <paramref name="hour"/>; null when a ratio has too few calls.</summary>
+    /// <summary>
+    /// The rule's metric over the <see cref="AlertRule.WindowHours"/> hours ending with <paramref name="hour"/>; null when a
+    /// ratio has too few calls. An anomaly score is the highest of the stored anomalies in the window and scope, 0 without any.
+    /// </summary>
     public async Task<decimal?> ValueAsync(string tenant, AlertRule rule, DateTimeOffset hour, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var end = TimeBuckets.HourStart(hour).AddHours(1);
+        if (rule.Metric == RuleMetric.AnomalyScore)
+        {
+            var top = await anomalies.TopInScopeAsync(tenant, rule.Scope, end.AddHours(-rule.WindowHours), end, cancellationToken);
+            return top is null ? 0m : Math.Round((decimal)top.Score, 4, MidpointRounding.AwayFromZero);
+        }
+
         var window = new RollupRow(Cube.Total, []);
         await foreach (var row in rollups.ReadAsync(tenant, rule.Scope.Cube, end.AddHours(-rule.WindowHours), end, cancellationToken))
         {

@@ -73,6 +73,10 @@ public static class AlertRuleValidator
         {
             errors.Add(new FieldError("threshold", "range", $"threshold must be more than 0, not {threshold.ToString(CultureInfo.InvariantCulture)}."));
         }
+        else if (metric == RuleMetric.AnomalyScore && threshold > 1)
+        {
+            errors.Add(new FieldError("threshold", "range", $"an anomaly_score threshold is a score from 0 to 1, not {threshold.ToString(CultureInfo.InvariantCulture)}."));
+        }
 
         AlertSeverity severity = AlertSeverity.Warning;
         if (draft.Severity is { } text && !TrySeverity(text, out severity))

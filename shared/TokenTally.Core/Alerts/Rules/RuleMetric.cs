@@ -22,6 +22,12 @@ public enum RuleMetric
 
     /// <summary><c>unpriced_calls</c>: calls no price was found for.</summary>
     UnpricedCalls,
+
+    /// <summary>
+    /// <c>anomaly_score</c>: the highest score, from 0 to 1, of the anomalies the hourly scan stored for the rule's scope in
+    /// its window (0 when there are none); not a rollup value, so <see cref="RuleMetrics.Value"/> has none.
+    /// </summary>
+    AnomalyScore,
 }
 
 /// <summary>The metrics' API names, and their values over a window's merged rollup row.</summary>
@@ -36,6 +42,7 @@ public static class RuleMetrics
         ["p95_latency_ms"] = RuleMetric.LatencyP95,
         ["tokens_per_call"] = RuleMetric.TokensPerCall,
         ["unpriced_calls"] = RuleMetric.UnpricedCalls,
+        ["anomaly_score"] = RuleMetric.AnomalyScore,
     };
 
     /// <summary>The API name of <paramref name="metric"/>.</summary>
@@ -48,6 +55,7 @@ public static class RuleMetrics
         RuleMetric.ErrorRate => FormattableString.Invariant($"{value:0.##} %"),
         RuleMetric.LatencyP95 => FormattableString.Invariant($"{value:#,0} ms"),
         RuleMetric.TokensPerCall => FormattableString.Invariant($"{value:#,0} tokens/call"),
+        RuleMetric.AnomalyScore => FormattableString.Invariant($"{value:0.00}"),
         _ => FormattableString.Invariant($"{value:#,0}"),
     };
 
