@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Budgets.Status;
+using TokenTally.Application.Forecasts;
 
 namespace TokenTally.Application.Budgets;
 
@@ -12,6 +13,7 @@ public static class BudgetsSetup
         services.AddSingleton<BudgetStore>();
         services.TryAddSingleton<IChannelDirectory, ConfigChannelDirectory>();
         services.AddSingleton<IChannelReferences, BudgetChannelReferences>();
+        services.AddSingleton<IForecastTargets, BudgetForecastTargets>();
         services.AddSingleton<BudgetSpend>();
         services.AddSingleton<BudgetChecks>();
         services.AddSingleton<IAlertRenderer, BudgetAlertRenderer>();

@@ -1,20 +1,19 @@
-using TokenTally.Application.Budgets;
 using TokenTally.Core.Budgets;
 using TokenTally.Core.Forecasting;
 
 namespace TokenTally.Application.Forecasts;
 
 /// <summary>
-/// The forecast update of an hour run for one tenant: for its total spend (over the calendar month in UTC) and for the scope
-/// of each budget whose period is under way, up to <see cref="HistoryDays"/> days of hourly cost up to the end of the hour,
+/// The forecast update of an hour run for one tenant: for its total spend (over the calendar month in UTC) and for the
+/// scopes other features name (<see cref="IForecastTargets"/>: each budget whose period is under way), up to <see cref="HistoryDays"/> days of hourly cost up to the end of the hour,
 /// forecast <see cref="HorizonHours"/> hours ahead and projected to the end of the period, stored one document per series.
 /// </summary>
 /// <remarks>
 /// Idempotent: the forecast is a pure function of the rollups and the hour, so a retry or rerun writes the same document
 /// (which the store recognises and leaves as it is); the store keeps the forecast of the latest hour, so a backfill of old
-/// hours does not replace it with an older one. Forecasts of budgets that are gone or not under way are deleted.
+/// hours does not replace it with an older one. Forecasts of series no longer named (a budget gone or not under way) are deleted.
 /// </remarks>
-public sealed class ForecastUpdate(BudgetStore budgets, HourlyCostSeries costs, ForecastStore forecasts)
+public sealed class ForecastUpdate(IEnumerable<IForecastTargets> scopes, HourlyCostSeries costs, ForecastStore forecasts)
 {
     /// <summary>The history the forecasts are fitted on, at most.</summary>
     public const int HistoryDays = 90;
@@ -31,17 +30,13 @@ public sealed class ForecastUpdate(BudgetStore budgets, HourlyCostSeries costs, 
     /// <summary>Forecasts every series of <paramref name="tenant"/> as of the end of <paramref name="hour"/>; returns how many documents changed.</summary>
     public async Task<int> UpdateAsync(string tenant, DateTimeOffset hour, CancellationToken cancellationToken)
     {
-        var targets = new List<(string Series, BudgetScope Scope, IReadOnlyDictionary<string, IReadOnlyList<string>> ScopeNames, PeriodWindow Period, TimeZoneInfo Zone)>
+        var targets = new List<ForecastTarget>
         {
-            (ForecastStore.TenantSeries, BudgetScope.Tenant, new Dictionary<string, IReadOnlyList<string>>(), TenantPeriod.Containing(hour)!, TimeZoneInfo.Utc),
+            new(ForecastStore.TenantSeries, BudgetScope.Tenant, new Dictionary<string, IReadOnlyList<string>>(), TenantPeriod.Containing(hour)!, TimeZoneInfo.Utc),
         };
-        foreach (var stored in await budgets.ListAsync(tenant, cancellationToken))
+        foreach (var source in scopes)
         {
-            var budget = stored.Budget.ToBudget();
-            if (budget.Period.Containing(hour) is { } period)
-            {
-                targets.Add((ForecastStore.BudgetSeries(stored.Budget.Id), budget.Scope, stored.Budget.Scope, period, budget.Period.Zone));
-            }
+            targets.AddRange(await source.OfAsync(tenant, hour, cancellationToken));
         }
 
         var end = hour.AddHours(1);

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using TokenTally.Application.Budgets;
 using TokenTally.Application.Projects;
 
 namespace TokenTally.Application.Forecasts;
@@ -52,7 +51,7 @@ public static partial class ForecastsApi
 
     public static async Task<Results<Ok<IReadOnlyList<SeriesForecastView>>, ProblemHttpResult>> ListAsync(
         [FromQuery(Name = "tenant")] string? tenant, [FromQuery(Name = "series")] string? series, HttpRequest request, Caller caller,
-        ProjectStore projects, BudgetStore budgets, ForecastStore forecasts, CancellationToken cancellationToken)
+        ProjectStore projects, ForecastStore forecasts, CancellationToken cancellationToken)
     {
         var target = await TenantResources.TenantOfAsync(tenant, request, caller, projects, "forecasts", cancellationToken, "series");
         if (target.Refused is { } refused)
@@ -68,16 +67,9 @@ public static partial class ForecastsApi
             });
         }
 
-        // A read:project key sees the series of the budgets it may read, and not the tenant's total.
-        var visible = (await budgets.ListAsync(target.Tenant!, cancellationToken)).Where(b => caller.CanReadScope(b.Budget.Scope))
-            .Select(b => ForecastStore.BudgetSeries(b.Budget.Id)).ToHashSet(StringComparer.Ordinal);
-        if (caller.ReadableProjectOnly is null)
-        {
-            visible.Add(ForecastStore.TenantSeries);
-        }
-
+        // A read:project key sees the series of the scopes it may read (its project's budgets), not the tenant's total.
         var views = (await forecasts.ListAsync(target.Tenant!, cancellationToken))
-            .Where(f => visible.Contains(f.Forecast.Series) && (series is null || f.Forecast.Series == series))
+            .Where(f => caller.CanReadScope(f.Forecast.Scope) && (series is null || f.Forecast.Series == series))
             .Select(f => ToView(f.Forecast)).ToList();
         if (series is not null && views.Count == 0)
         {
