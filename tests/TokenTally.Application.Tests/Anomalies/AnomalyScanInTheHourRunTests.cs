@@ -1,10 +1,4 @@
-using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using TokenTally.Application.Alerts;
-using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Anomalies;
 using TokenTally.Application.Calls;
@@ -15,7 +9,6 @@ using TokenTally.Application.Tests.Alerts.Channels;
 using TokenTally.Application.Tests.Pipeline;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
-using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Anomalies;
 
@@ -31,40 +24,23 @@ public sealed class AnomalyScanInTheHourRunTests : IAsyncLifetime
     /// <summary>The runaway hour: two days back at 14:00, inside the ledger's retention.</summary>
     private static readonly DateTimeOffset Spike = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(-2), TimeSpan.Zero).AddHours(14);
 
-    private readonly PipelineWorld _world = new();
-    private readonly SkippingClock _clock = new(Spike.AddHours(-HistoryHours));
-    private DurableTaskTestHost _host = null!;
+    private PipelineTestHost _pipeline = null!;
 
-    private IServiceProvider Services => _host.Services;
+    private IServiceProvider Services => _pipeline.Services;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
-        {
-            Port = LoopbackPorts.Free(),
-            ConfigureServices = services =>
-            {
-                _world.Configure(services);
-                services.AddSingleton<TimeProvider>(_clock);
-                services.PostConfigure<AlertChannelOptions>(o => (o.AllowLoopbackHttp, o.MaxAttempts) = (true, 2));
-            },
-            LoggerFactory = NullLoggerFactory.Instance,
-        });
+    public async ValueTask InitializeAsync() => _pipeline = await PipelineTestHost.StartAsync(Spike.AddHours(-HistoryHours));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _world.Dispose();
-    }
+    public ValueTask DisposeAsync() => _pipeline.DisposeAsync();
 
     [Fact]
     public async Task ARunawayAgentsHourIsOneAnomalyWithItsModelServiceAndUserOnTopThatReRunsAndBackfillsDoNotDuplicateAndFeedbackDesensitizes()
     {
         await using var receiver = await HttpReceiver.StartAsync();
         var tenant = await TenantWithHistoryAsync();
-        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
-        var now = _clock.GetUtcNow();
+        var channel = await _pipeline.WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var now = _pipeline.Clock.GetUtcNow();
         var rule = new AlertRuleDocument(AlertRuleStore.NewId(), tenant, "cost anomalies", "anomaly_score", new Dictionary<string, IReadOnlyList<string>>(), 1, 0.5m, "critical", 1, [channel], now, now);
         Assert.True((await Services.GetRequiredService<AlertRuleStore>().CreateAsync(rule, Cancellation)).Succeeded);
         await StoreCallsAsync(tenant, Spike, runaway: true);
@@ -91,21 +67,21 @@ public sealed class AnomalyScanInTheHourRunTests : IAsyncLifetime
 
         // The same hour again, and a backfill of it: the same anomalies under the same ids, and no second alert.
         await TimerRunAsync(Spike);
-        var backfill = await RunAsync(Backfill.Name, new BackfillInput(Spike, Spike.AddHours(1), Reprice: false, Settings));
+        var backfill = await _pipeline.RunAsync(Backfill.Name, new BackfillInput(Spike, Spike.AddHours(1), Reprice: false, Settings));
         var again = await store.ListWindowAsync(tenant, Spike.AddDays(-3), Spike.AddHours(1), Cancellation);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, backfill.RuntimeStatus);
         Assert.Equal(stored.Select(a => a.Id).Order(), again.Select(a => a.Id).Order());
         Assert.Single(receiver.Requests.DistinctBy(r => r.Headers["webhook-id"].ToString()));
 
         // A false positive: the series' next scan runs at a lower sensitivity, and the verdict stays on the anomaly.
-        Assert.NotNull(await store.SetVerdictAsync(tenant, cost.Id, AnomalyVerdicts.FalsePositive, _clock.GetUtcNow(), Cancellation));
+        Assert.NotNull(await store.SetVerdictAsync(tenant, cost.Id, AnomalyVerdicts.FalsePositive, _pipeline.Clock.GetUtcNow(), Cancellation));
         await TimerRunAsync(Spike);
         var rescanned = (await store.GetAsync(tenant, cost.Id, Cancellation))!.Value.Anomaly;
         Assert.Equal((0.48, AnomalyVerdicts.FalsePositive), (rescanned.Sensitivity, rescanned.Verdict));
         Assert.All((await store.ListWindowAsync(tenant, Spike, Spike.AddHours(1), Cancellation)).Where(a => a.Series != "cost|tenant"), a => Assert.Equal(0.6, a.Sensitivity));
     }
 
-    private RunSettings Settings => Services.GetRequiredService<IOptions<PipelineOptions>>().Value.ToRunSettings();
+    private RunSettings Settings => _pipeline.Settings;
 
     /// <summary>A tenant whose support bot has run for <see cref="HistoryHours"/> hours before the spike, rolled up hour by hour, no hour left marked.</summary>
     private async Task<string> TenantWithHistoryAsync()
@@ -160,36 +136,6 @@ public sealed class AnomalyScanInTheHourRunTests : IAsyncLifetime
     }
 
     /// <summary>The timer's run of <paramref name="hour"/>, started five minutes after the hour closed on the fake clock; it must succeed.</summary>
-    private async Task<HourRunReport> TimerRunAsync(DateTimeOffset hour)
-    {
-        if (hour.AddHours(1).AddMinutes(5) > _clock.GetUtcNow())
-        {
-            _clock.SetUtcNow(hour.AddHours(1).AddMinutes(5));
-        }
+    private Task<HourRunReport> TimerRunAsync(DateTimeOffset hour) => _pipeline.TimerRunAsync(hour);
 
-        var done = await RunAsync(HourRun.Name, new HourRunInput(hour, RunTrigger.Timer, Reprice: false, Settings));
-        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
-        return done.ReadOutputAs<HourRunReport>()!;
-    }
-
-    private async Task<OrchestrationMetadata> RunAsync(string name, object input)
-    {
-        var id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(name, input, Cancellation);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        return await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
-    }
-
-    private async Task<string> WebhookChannelAsync(string tenant, Uri url)
-    {
-        var id = ChannelStore.NewId();
-        var now = _clock.GetUtcNow();
-        var definition = new WebhookChannel(id, url, ChannelStore.SecretRefOf(id, ChannelSecretNames.SigningSecret));
-        var written = await Services.GetRequiredService<ChannelStore>().CreateAsync(
-            new ChannelDocument(id, tenant, "hook " + id, definition, new Dictionary<string, DateTimeOffset>(), now, now), Cancellation);
-        Assert.True(written.Succeeded);
-        await Services.GetRequiredService<IChannelSecretStore>().PutAsync(
-            tenant, id, ChannelSecretNames.SigningSecret, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), Cancellation);
-        return id;
-    }
 }

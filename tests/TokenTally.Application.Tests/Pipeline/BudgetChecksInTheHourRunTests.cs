@@ -1,19 +1,13 @@
-using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using TokenTally.Application.Alerts;
 using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Alerts.Rules;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Pipeline;
-using TokenTally.Application.Projects;
 using TokenTally.Application.Tests.Alerts.Channels;
 using TokenTally.Core.Alerts;
 using TokenTally.Core.Calls;
 using TokenTally.Core.Pricing;
-using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Pipeline;
 
@@ -28,11 +22,9 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     /// <summary>A UTC day three days back: inside the ledger's retention, so every hour of it may be rolled up again.</summary>
     private static readonly DateTimeOffset Day = new(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(-3), TimeSpan.Zero);
 
-    private readonly PipelineWorld _world = new();
-    private readonly SkippingClock _clock = new(Day.AddHours(1).AddMinutes(5));
-    private DurableTaskTestHost _host = null!;
+    private PipelineTestHost _pipeline = null!;
 
-    private IServiceProvider Services => _host.Services;
+    private IServiceProvider Services => _pipeline.Services;
 
     /// <summary>The cost of one hour of calls: the budget is twenty of them, so 50, 80 and 100 % are reached after hours 10, 16 and 20.</summary>
     private static decimal HourCost =>
@@ -40,31 +32,16 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
             ? priced.Cost.Total
             : throw new InvalidOperationException("gpt-4o has no price."));
 
-    public async ValueTask InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
-        {
-            Port = LoopbackPorts.Free(),
-            ConfigureServices = services =>
-            {
-                _world.Configure(services);
-                services.AddSingleton<TimeProvider>(_clock);
-                services.PostConfigure<AlertChannelOptions>(o => (o.AllowLoopbackHttp, o.MaxAttempts) = (true, 2));
-            },
-            LoggerFactory = NullLoggerFactory.Instance,
-        });
+    public async ValueTask InitializeAsync() => _pipeline = await PipelineTestHost.StartAsync(Day.AddHours(1).AddMinutes(5));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _world.Dispose();
-    }
+    public ValueTask DisposeAsync() => _pipeline.DisposeAsync();
 
     [Fact]
     public async Task ADaySimulatedHourByHourCrossing50And80And100PercentSendsExactlyThreeAlertsAndNoRerunBackfillOrRetrySendsMore()
     {
         await using var receiver = await HttpReceiver.StartAsync();
-        var tenant = await TenantAsync();
-        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var tenant = await _pipeline.TenantAsync();
+        var channel = await _pipeline.WebhookChannelAsync(tenant, receiver.Url("/hook"));
         await BudgetAsync(tenant, "daily", "day", 20 * HourCost, channel);
 
         var transitioned = 0;
@@ -74,7 +51,7 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
             // outbox, and sends again; at hour 16 (80 %) the check fails on its alert write and evaluates again.
             if (h is 9 or 15)
             {
-                _world.Faults.FailAlertWrite(h == 9 ? 3 : 1);
+                _pipeline.World.Faults.FailAlertWrite(h == 9 ? 3 : 1);
             }
 
             await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddHours(h), CallsPerHour);
@@ -91,13 +68,13 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
             Assert.Equal(0, (await TimerRunAsync(Day.AddHours(h))).AlertsTransitioned);
         }
 
-        var backfill = await RunAsync(Backfill.Name, new BackfillInput(Day, Day.AddDays(1), Reprice: false, Settings));
+        var backfill = await _pipeline.RunAsync(Backfill.Name, new BackfillInput(Day, Day.AddDays(1), Reprice: false, Settings));
         var activities = Services.GetRequiredService<PipelineActivities>();
         var retried = await activities.CheckBudgetsAsync(new TenantHours(tenant, [.. Enumerable.Range(0, 24).Select(h => Day.AddHours(h))]), TestContext.Current.CancellationToken);
         var redispatched = await activities.DispatchAlertsAsync(new DispatchRequest(tenant, "by-hand"), TestContext.Current.CancellationToken);
 
         // Four requests: the 50 % alert twice under one webhook-id (the retried dispatch), which the receiver keeps once.
-        Assert.Equal(2, _world.Faults.AlertWriteFailures);
+        Assert.Equal(2, _pipeline.World.Faults.AlertWriteFailures);
         Assert.Equal(3, transitioned);
         Assert.Equal(4, sent.Count);
         Assert.Equal(sent[0].Headers["webhook-id"].ToString(), sent[1].Headers["webhook-id"].ToString());
@@ -121,8 +98,8 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         var hours = (int)(month.AddMonths(1) - month).TotalHours;
         var eighty = (hours * 8 / 10) - 1;
         await using var receiver = await HttpReceiver.StartAsync();
-        var tenant = await TenantAsync();
-        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var tenant = await _pipeline.TenantAsync();
+        var channel = await _pipeline.WebhookChannelAsync(tenant, receiver.Url("/hook"));
         await BudgetAsync(tenant, "monthly", "month", hours * HourCost / CallsPerHour, channel);
         var alerts = Services.GetRequiredService<AlertStore>();
 
@@ -146,7 +123,7 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
                 // Whoever is on call acknowledges what fired, so nothing is re-notified.
                 foreach (var firing in (await alerts.ListAsync(tenant, new AlertFilter(AlertState.Firing), 10, null, TestContext.Current.CancellationToken)).Items)
                 {
-                    await alerts.ApplyAsync(tenant, firing.Alert.Key.Id, a => AlertLifecycle.Acknowledge(a, _clock.GetUtcNow()), TestContext.Current.CancellationToken);
+                    await alerts.ApplyAsync(tenant, firing.Alert.Key.Id, a => AlertLifecycle.Acknowledge(a, _pipeline.Clock.GetUtcNow()), TestContext.Current.CancellationToken);
                 }
             }
 
@@ -156,14 +133,14 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         var first = await WalkTheMonthAsync(store: true);
         var sentByTheFirstRun = receiver.Requests.Count;
         var second = await WalkTheMonthAsync(store: false);
-        var backfill = await RunAsync(Backfill.Name, new BackfillInput(month.AddMonths(1).AddDays(-1), month.AddMonths(1), Reprice: false, Settings));
+        var backfill = await _pipeline.RunAsync(Backfill.Name, new BackfillInput(month.AddMonths(1).AddDays(-1), month.AddMonths(1), Reprice: false, Settings));
 
         Assert.Equal(3, first);
         Assert.Equal(3, sentByTheFirstRun);
         Assert.Equal(0, second);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, backfill.RuntimeStatus);
         Assert.Equal(3, receiver.Requests.Count);
-        Assert.Equal(1, _world.Faults.AlertWriteFailures);
+        Assert.Equal(1, _pipeline.World.Faults.AlertWriteFailures);
         string[] thresholds = ["(threshold 50 %)", "(threshold 80 %)", "(threshold 100 %)"];
         Assert.Equal(thresholds, receiver.Requests.Select(r => thresholds.Single(t => r.BodyText.Contains(t, StringComparison.Ordinal))));
     }
@@ -171,7 +148,7 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     /// <summary>What an hour run does, activity by activity, without the orchestration: plan, roll up, check, dispatch.</summary>
     private async Task<int> RunActivitiesAsync(DateTimeOffset hour)
     {
-        AdvanceClockTo(hour.AddHours(1).AddMinutes(5));
+        _pipeline.AdvanceClockTo(hour.AddHours(1).AddMinutes(5));
         var activities = Services.GetRequiredService<PipelineActivities>();
         var cancellationToken = TestContext.Current.CancellationToken;
         var plan = await activities.PlanAsync(new PlanRequest(hour, RunTrigger.Timer, Settings.MaxChangedHours, Settings.FallbackHours), cancellationToken);
@@ -194,8 +171,8 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     public async Task ABackfillThatLowersSpendBelowTheResolveLineResolvesTheAlertAndDoesNotRaiseItAgain()
     {
         await using var receiver = await HttpReceiver.StartAsync();
-        var tenant = await TenantAsync();
-        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var tenant = await _pipeline.TenantAsync();
+        var channel = await _pipeline.WebhookChannelAsync(tenant, receiver.Url("/hook"));
         await BudgetAsync(tenant, "daily", "day", 20 * HourCost, channel);
         for (var h = 0; h < 18; h++)
         {
@@ -212,7 +189,7 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
             await PipelineWorld.StoreCallsAsync(Services, tenant, $"h{h}", Day.AddDays(-1).AddHours(h), CallsPerHour);
         }
 
-        var backfill = await RunAsync(Backfill.Name, new BackfillInput(Day.AddHours(15), Day.AddHours(18), Reprice: false, Settings));
+        var backfill = await _pipeline.RunAsync(Backfill.Name, new BackfillInput(Day.AddHours(15), Day.AddHours(18), Reprice: false, Settings));
         var alerts = (await Services.GetRequiredService<AlertStore>().ListAsync(tenant, new AlertFilter(), 10, null, TestContext.Current.CancellationToken)).Items
             .ToDictionary(a => a.Alert.Key.Threshold, a => a.Alert.State);
 
@@ -229,9 +206,9 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     public async Task AnAlertRuleOnCostPerHourFiresWhenAnHourDoublesAndResolvesWhenItCalmsDown()
     {
         await using var receiver = await HttpReceiver.StartAsync();
-        var tenant = await TenantAsync();
-        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
-        var now = _clock.GetUtcNow();
+        var tenant = await _pipeline.TenantAsync();
+        var channel = await _pipeline.WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var now = _pipeline.Clock.GetUtcNow();
         var rule = new AlertRuleDocument(AlertRuleStore.NewId(), tenant, "hourly spend", "cost_per_hour", new Dictionary<string, IReadOnlyList<string>>(), 1, 1.5m * HourCost, "critical", 1, [channel], now, now);
         Assert.True((await Services.GetRequiredService<AlertRuleStore>().CreateAsync(rule, TestContext.Current.CancellationToken)).Succeeded);
 
@@ -256,9 +233,9 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
     {
         await using var up = await HttpReceiver.StartAsync();
         await using var down = await HttpReceiver.StartAsync((_, _) => new ReceiverAnswer(500));
-        var tenant = await TenantAsync();
-        var working = await WebhookChannelAsync(tenant, up.Url("/hook"));
-        var failing = await WebhookChannelAsync(tenant, down.Url("/hook"));
+        var tenant = await _pipeline.TenantAsync();
+        var working = await _pipeline.WebhookChannelAsync(tenant, up.Url("/hook"));
+        var failing = await _pipeline.WebhookChannelAsync(tenant, down.Url("/hook"));
         await BudgetAsync(tenant, "daily", "day", 2 * HourCost, working, failing);
 
         await PipelineWorld.StoreCallsAsync(Services, tenant, "h0", Day, CallsPerHour);
@@ -275,64 +252,23 @@ public sealed class BudgetChecksInTheHourRunTests : IAsyncLifetime
         Assert.Equal("succeeded", report.Steps.Single(s => s.Name == "alerts").Status);
     }
 
-    private RunSettings Settings => Services.GetRequiredService<IOptions<PipelineOptions>>().Value.ToRunSettings();
+    private RunSettings Settings => _pipeline.Settings;
 
     /// <summary>The timer's run of <paramref name="hour"/>, started five minutes after the hour closed on the fake clock; it must succeed.</summary>
-    private async Task<HourRunReport> TimerRunAsync(DateTimeOffset hour, bool failAlertWrite = false)
+    private Task<HourRunReport> TimerRunAsync(DateTimeOffset hour, bool failAlertWrite = false)
     {
-        AdvanceClockTo(hour.AddHours(1).AddMinutes(5));
-
         if (failAlertWrite)
         {
             // The check's first alert write fails: Durable retries the activity, which evaluates again.
-            _world.Faults.FailAlertWrite(1);
+            _pipeline.World.Faults.FailAlertWrite(1);
         }
 
-        var done = await RunAsync(HourRun.Name, new HourRunInput(hour, RunTrigger.Timer, Reprice: false, Settings));
-        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
-        return done.ReadOutputAs<HourRunReport>()!;
-    }
-
-    /// <summary>Moves the fake clock on to <paramref name="time"/>; a rerun of an older hour leaves it where it is.</summary>
-    private void AdvanceClockTo(DateTimeOffset time)
-    {
-        if (time > _clock.GetUtcNow())
-        {
-            _clock.SetUtcNow(time);
-        }
-    }
-
-    private async Task<OrchestrationMetadata> RunAsync(string name, object input)
-    {
-        var id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(name, input, TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        return await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
-    }
-
-    private async Task<string> TenantAsync()
-    {
-        var tenant = "t-" + Guid.NewGuid().ToString("N")[..8];
-        await Services.GetRequiredService<ProjectStore>().CreateAsync(tenant, "p", new Dictionary<string, string>(), TestContext.Current.CancellationToken);
-        return tenant;
-    }
-
-    private async Task<string> WebhookChannelAsync(string tenant, Uri url)
-    {
-        var id = ChannelStore.NewId();
-        var now = _clock.GetUtcNow();
-        var definition = new WebhookChannel(id, url, ChannelStore.SecretRefOf(id, ChannelSecretNames.SigningSecret));
-        var written = await Services.GetRequiredService<ChannelStore>().CreateAsync(
-            new ChannelDocument(id, tenant, "hook " + id, definition, new Dictionary<string, DateTimeOffset>(), now, now), TestContext.Current.CancellationToken);
-        Assert.True(written.Succeeded);
-        await Services.GetRequiredService<IChannelSecretStore>().PutAsync(
-            tenant, id, ChannelSecretNames.SigningSecret, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), TestContext.Current.CancellationToken);
-        return id;
+        return _pipeline.TimerRunAsync(hour);
     }
 
     private async Task BudgetAsync(string tenant, string name, string period, decimal amount, params string[] channels)
     {
-        var now = _clock.GetUtcNow();
+        var now = _pipeline.Clock.GetUtcNow();
         var budget = new BudgetDocument(
             BudgetStore.NewId(), tenant, name, new Dictionary<string, IReadOnlyList<string>>(), new BudgetPeriodDocument(period, "UTC", null, null),
             amount, [50m, 80m, 100m], false, channels, now, now);

@@ -1,20 +1,13 @@
-using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using TokenTally.Application.Alerts;
-using TokenTally.Application.Alerts.Channels;
 using TokenTally.Application.Budgets;
 using TokenTally.Application.Budgets.Status;
 using TokenTally.Application.Forecasts;
 using TokenTally.Application.Pipeline;
-using TokenTally.Application.Projects;
 using TokenTally.Application.Rollups;
 using TokenTally.Application.Tests.Alerts.Channels;
 using TokenTally.Core.Alerts;
 using TokenTally.Core.Rollups;
-using TokenTally.Testing;
 
 namespace TokenTally.Application.Tests.Pipeline;
 
@@ -27,40 +20,23 @@ public sealed class ForecastsInTheHourRunTests : IAsyncLifetime
     /// <summary>Noon of a UTC day three days back: inside the ledger's retention, and never the last hour of its month.</summary>
     private static readonly DateTimeOffset Hour = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(-3), TimeSpan.Zero).AddHours(12);
 
-    private readonly PipelineWorld _world = new();
-    private readonly SkippingClock _clock = new(Hour.AddHours(1).AddMinutes(5));
-    private DurableTaskTestHost _host = null!;
+    private PipelineTestHost _pipeline = null!;
 
-    private IServiceProvider Services => _host.Services;
+    private IServiceProvider Services => _pipeline.Services;
 
-    private RunSettings Settings => Services.GetRequiredService<IOptions<PipelineOptions>>().Value.ToRunSettings();
+    private RunSettings Settings => _pipeline.Settings;
 
-    public async ValueTask InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(PipelineTasks.Register, new DurableTaskTestHostOptions
-        {
-            Port = LoopbackPorts.Free(),
-            ConfigureServices = services =>
-            {
-                _world.Configure(services);
-                services.AddSingleton<TimeProvider>(_clock);
-                services.PostConfigure<AlertChannelOptions>(o => (o.AllowLoopbackHttp, o.MaxAttempts) = (true, 2));
-            },
-            LoggerFactory = NullLoggerFactory.Instance,
-        });
+    public async ValueTask InitializeAsync() => _pipeline = await PipelineTestHost.StartAsync(Hour.AddHours(1).AddMinutes(5));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _world.Dispose();
-    }
+    public ValueTask DisposeAsync() => _pipeline.DisposeAsync();
 
     [Fact]
     public async Task AnHourRunForecastsTheTenantAndTheBudgetAndTheForecastRuleFiresOnceWhenTheProjectionReachesTheAmount()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var receiver = await HttpReceiver.StartAsync();
-        var tenant = await TenantAsync();
-        var channel = await WebhookChannelAsync(tenant, receiver.Url("/hook"));
+        var tenant = await _pipeline.TenantAsync();
+        var channel = await _pipeline.WebhookChannelAsync(tenant, receiver.Url("/hook"));
         var budgetId = await BudgetAsync(tenant, 1_000_000m, [100m], channel);
         await HistoryAsync(tenant, days: 30);
         await PipelineWorld.StoreCallsAsync(Services, tenant, "now", Hour.AddMinutes(5), 6);
@@ -113,7 +89,7 @@ public sealed class ForecastsInTheHourRunTests : IAsyncLifetime
         Assert.Equal((BudgetChecks.ForecastThreshold, AlertState.Firing, 1, AlertSeverity.Warning), (alert.Key.Threshold, alert.State, alert.Episode, alert.Severity));
 
         // The budget says what its forecast rule sees.
-        var shown = BudgetsApi.ToView((await Services.GetRequiredService<BudgetStore>().GetAsync(tenant, budgetId, cancellationToken))!.Budget, _clock.GetUtcNow(), forecast);
+        var shown = BudgetsApi.ToView((await Services.GetRequiredService<BudgetStore>().GetAsync(tenant, budgetId, cancellationToken))!.Budget, _pipeline.Clock.GetUtcNow(), forecast);
         Assert.StartsWith("projected to exceed the amount", shown.Forecast.Status, StringComparison.Ordinal);
     }
 
@@ -121,14 +97,14 @@ public sealed class ForecastsInTheHourRunTests : IAsyncLifetime
     public async Task ABackfillOfAnOlderHourLeavesTheLatestForecastStandingAndADeletedBudgetLosesItsForecast()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        var tenant = await TenantAsync();
+        var tenant = await _pipeline.TenantAsync();
         var budgetId = await BudgetAsync(tenant, 100m, [50m, 80m, 100m]);
         await HistoryAsync(tenant, days: 3);
         await TimerRunAsync();
         var forecasts = Services.GetRequiredService<ForecastStore>();
         var latest = (await forecasts.GetAsync(tenant, ForecastStore.TenantSeries, cancellationToken))!;
 
-        var backfill = await RunAsync(Backfill.Name, new BackfillInput(Hour.AddHours(-5), Hour.AddHours(-4), Reprice: false, Settings));
+        var backfill = await _pipeline.RunAsync(Backfill.Name, new BackfillInput(Hour.AddHours(-5), Hour.AddHours(-4), Reprice: false, Settings));
         var afterBackfill = (await forecasts.GetAsync(tenant, ForecastStore.TenantSeries, cancellationToken))!;
         Assert.Equal(OrchestrationRuntimeStatus.Completed, backfill.RuntimeStatus);
         Assert.Equal((Hour, latest.ETag), (afterBackfill.Forecast.AsOfHour, afterBackfill.ETag));
@@ -160,45 +136,12 @@ public sealed class ForecastsInTheHourRunTests : IAsyncLifetime
     }
 
     /// <summary>The timer's run of <see cref="Hour"/>, started five minutes after the hour closed; it must succeed.</summary>
-    private async Task<HourRunReport> TimerRunAsync()
-    {
-        var done = await RunAsync(HourRun.Name, new HourRunInput(Hour, RunTrigger.Timer, Reprice: false, Settings));
-        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
-        return done.ReadOutputAs<HourRunReport>()!;
-    }
-
-    private async Task<OrchestrationMetadata> RunAsync(string name, object input)
-    {
-        var id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(name, input, TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        return await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
-    }
-
-    private async Task<string> TenantAsync()
-    {
-        var tenant = "t-" + Guid.NewGuid().ToString("N")[..8];
-        await Services.GetRequiredService<ProjectStore>().CreateAsync(tenant, "p", new Dictionary<string, string>(), TestContext.Current.CancellationToken);
-        return tenant;
-    }
-
-    private async Task<string> WebhookChannelAsync(string tenant, Uri url)
-    {
-        var id = ChannelStore.NewId();
-        var now = _clock.GetUtcNow();
-        var definition = new WebhookChannel(id, url, ChannelStore.SecretRefOf(id, ChannelSecretNames.SigningSecret));
-        var written = await Services.GetRequiredService<ChannelStore>().CreateAsync(
-            new ChannelDocument(id, tenant, "hook " + id, definition, new Dictionary<string, DateTimeOffset>(), now, now), TestContext.Current.CancellationToken);
-        Assert.True(written.Succeeded);
-        await Services.GetRequiredService<IChannelSecretStore>().PutAsync(
-            tenant, id, ChannelSecretNames.SigningSecret, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), TestContext.Current.CancellationToken);
-        return id;
-    }
+    private Task<HourRunReport> TimerRunAsync() => _pipeline.TimerRunAsync(Hour);
 
     /// <summary>A tenant-wide monthly budget (UTC) with the forecast rule on.</summary>
     private async Task<string> BudgetAsync(string tenant, decimal amount, IReadOnlyList<decimal> thresholds, params string[] channels)
     {
-        var now = _clock.GetUtcNow();
+        var now = _pipeline.Clock.GetUtcNow();
         var budget = new BudgetDocument(
             BudgetStore.NewId(), tenant, "monthly", new Dictionary<string, IReadOnlyList<string>>(), new BudgetPeriodDocument("month", "UTC", null, null),
             amount, thresholds, true, channels, now, now);
