@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -50,12 +49,6 @@ public sealed record AlertServices(AlertStore Alerts, ProjectStore Projects, Tim
 /// </summary>
 public static class AlertsApi
 {
-    /// <summary>The most alerts one page holds.</summary>
-    public const int MaxLimit = 200;
-
-    /// <summary>The alerts one page holds unless <c>limit</c> says otherwise.</summary>
-    public const int DefaultLimit = 50;
-
     private static readonly string[] ListParameters = ["state", "severity", "rule", "scope", "limit", "cursor"];
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
@@ -117,16 +110,7 @@ public static class AlertsApi
             }
         }
 
-        var pageSize = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxLimit))
-        {
-            errors.Add(new FieldError("limit", "range", $"limit is a whole number from 1 to {MaxLimit}."));
-        }
-
-        if (cursor is not null && !AlertStore.TryReadCursor(cursor, out _, out _))
-        {
-            errors.Add(new FieldError("cursor", "invalid", "cursor is not one this API issued: pass the nextCursor of the previous page as it is."));
-        }
+        var pageSize = TenantResources.PageSize(limit, cursor, c => AlertStore.TryReadCursor(c, out _, out _), errors);
 
         foreach (var (field, value) in new[] { ("rule", rule), ("scope", scope) })
         {

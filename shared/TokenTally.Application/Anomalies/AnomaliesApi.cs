@@ -26,12 +26,6 @@ public sealed record AnomalyServices(AnomalyStore Anomalies, ProjectStore Projec
 /// </summary>
 public static class AnomaliesApi
 {
-    /// <summary>The most anomalies one page holds.</summary>
-    public const int MaxLimit = 200;
-
-    /// <summary>The anomalies one page holds unless <c>limit</c> says otherwise.</summary>
-    public const int DefaultLimit = 50;
-
     private static readonly string[] ListParameters = ["series", "metric", "slice", "severity", "kind", "from", "to", "limit", "cursor"];
     private static readonly string[] Severities = ["low", "medium", "high", "critical"];
     private static readonly string[] Kinds = ["spike", "level_shift"];
@@ -113,16 +107,7 @@ public static class AnomaliesApi
             errors.Add(new FieldError("to", "range", "to must be after from."));
         }
 
-        var pageSize = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxLimit))
-        {
-            errors.Add(new FieldError("limit", "range", $"limit is a whole number from 1 to {MaxLimit}."));
-        }
-
-        if (cursor is not null && !AnomalyStore.IsCursor(cursor))
-        {
-            errors.Add(new FieldError("cursor", "invalid", "cursor is not one this API issued: pass the nextCursor of the previous page as it is."));
-        }
+        var pageSize = TenantResources.PageSize(limit, cursor, AnomalyStore.IsCursor, errors);
 
         if (errors.Count > 0)
         {

@@ -61,6 +61,34 @@ public static class TenantResources
             : new TenantChoice(null, Refused: TypedResults.Problem(title: "Not found", detail: $"No tenant '{tenant}': a tenant comes into being with its first project.", statusCode: StatusCodes.Status404NotFound));
     }
 
+    /// <summary>The most items one page of a list holds.</summary>
+    public const int MaxPageSize = 200;
+
+    /// <summary>The items one page holds unless <c>limit</c> says otherwise.</summary>
+    public const int DefaultPageSize = 50;
+
+    /// <summary>
+    /// The page size a list request asks for (<c>limit</c>, 1-<see cref="MaxPageSize"/>, default <see cref="DefaultPageSize"/>),
+    /// adding an error for a bad <c>limit</c> or a <c>cursor</c> the list did not issue (<paramref name="isCursor"/>).
+    /// </summary>
+    public static int PageSize(string? limit, string? cursor, Func<string, bool> isCursor, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(isCursor);
+        ArgumentNullException.ThrowIfNull(errors);
+        var size = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
+        {
+            errors.Add(new FieldError("limit", "range", $"limit is a whole number from 1 to {MaxPageSize}."));
+        }
+
+        if (cursor is not null && !isCursor(cursor))
+        {
+            errors.Add(new FieldError("cursor", "invalid", "cursor is not one this API issued: pass the nextCursor of the previous page as it is."));
+        }
+
+        return size;
+    }
+
     /// <summary>A validation problem listing each field's messages (<c>errors</c>) and each error with its code (<c>fieldErrors</c>).</summary>
     public static ValidationProblem ValidationProblem(IReadOnlyList<FieldError> errors) => TypedResults.ValidationProblem(
         errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
