@@ -16,9 +16,9 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
     public const int RecentHours = 48;
 
     /// <summary>
-    /// How close flagged hours must follow each other to be one incident (the detector's quiet period): 6 hours. The
-    /// detector's default, chosen on the NAB scoring windows, would fold a new spike into an incident days old, reported at
-    /// that incident's first hour, outside the window a scan stores.
+    /// How close flagged hours must follow each other to be reported as one incident: 6 hours. The detector's default (its
+    /// quiet period, chosen on the NAB scoring windows) would fold a new spike into an incident days old, reported at that
+    /// incident's first hour, outside the window a scan stores. It groups what is reported; the scores stay the benchmarked ones.
     /// </summary>
     public static readonly TimeSpan IncidentGap = TimeSpan.FromHours(6);
 
@@ -44,7 +44,7 @@ public sealed class AnomalyScanner(TenantSeriesReader series, AnomalyContributor
             {
                 var (falsePositives, expected, confirmed) = feedback.TryGetValue(key.Text, out var said) ? said.Counts : (0, 0, 0);
                 var sensitivity = SensitivityFeedback.Sensitivity(AnomalyDetectorOptions.Default.Sensitivity, falsePositives, expected, confirmed);
-                var options = AnomalyDetectorOptions.Default with { Sensitivity = sensitivity, QuietPeriod = IncidentGap };
+                var options = AnomalyDetectorOptions.Default with { Sensitivity = sensitivity, IncidentGap = IncidentGap };
                 foreach (var anomaly in AnomalyScan.Detect(tenantSeries.Start, TimeSpan.FromHours(1), values, options).Where(a => a.Timestamp >= from && a.Timestamp < end))
                 {
                     var drivers = key.Metric == SeriesMetric.Cost

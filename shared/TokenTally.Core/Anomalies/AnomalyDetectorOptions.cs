@@ -64,6 +64,12 @@ public sealed record AnomalyDetectorOptions
     /// </summary>
     public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromDays(3);
 
+    /// <summary>
+    /// How close flagged points must follow each other for <see cref="AnomalyScan.Detect"/> to report them as one incident;
+    /// null for <see cref="QuietPeriod"/>. It groups what is reported and changes no point's score.
+    /// </summary>
+    public TimeSpan? IncidentGap { get; init; }
+
     /// <summary>The factor by which a record within <see cref="QuietPeriod"/> of the previous one that does not outdo it is scored down. Default 0.3.</summary>
     public double QuietDamping { get; init; } = 0.3;
 

@@ -8,7 +8,7 @@ public static class AnomalyScan
 
     /// <summary>
     /// The anomalies of a series, oldest first: flagged points closer together than
-    /// <see cref="AnomalyDetectorOptions.QuietPeriod"/> are one incident, reported at its first point with its highest
+    /// <see cref="AnomalyDetectorOptions.IncidentGap"/> (by default the quiet period) are one incident, reported at its first point with its highest
     /// score and deviation, and as a level shift if any of its points was one or a shift in its direction is confirmed
     /// within six steps of its last flagged point.
     /// </summary>
@@ -21,6 +21,7 @@ public static class AnomalyScan
         options ??= AnomalyDetectorOptions.Default;
         var detector = new StreamingAnomalyDetector(step, options);
         List<Anomaly>? anomalies = null;
+        var gap = options.IncidentGap ?? options.QuietPeriod;
         var lastFlagged = DateTimeOffset.MinValue;
         for (var i = 0; i < values.Length; i++)
         {
@@ -38,7 +39,7 @@ public static class AnomalyScan
                 continue;
             }
 
-            if (anomalies is { Count: > 0 } && at - lastFlagged <= options.QuietPeriod)
+            if (anomalies is { Count: > 0 } && at - lastFlagged <= gap)
             {
                 var incident = anomalies[^1];
                 anomalies[^1] = incident with

@@ -54,6 +54,24 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
+    public void AShorterIncidentGapReportsSpikesDaysApartApartAndChangesNoScore()
+    {
+        var first = SyntheticSeries.HourOf(40, 3);
+        var second = SyntheticSeries.HourOf(42, 3);
+        var series = SyntheticSeries.Seasonal().WithSpike(first, 60).WithSpike(second, 120);
+        var grouped = AnomalyDetectorOptions.Default with { IncidentGap = TimeSpan.FromHours(6) };
+
+        var anomalies = AnomalyScan.Detect(SyntheticSeries.Start, Hour, series.Values, grouped).Where(a => a.Timestamp >= SyntheticSeries.Start.AddDays(14)).ToList();
+        var scores = new double[series.Values.Length];
+        var defaultScores = new double[series.Values.Length];
+        AnomalyScan.Score(Hour, series.Values, scores, grouped);
+        AnomalyScan.Score(Hour, series.Values, defaultScores);
+
+        Assert.Equal([SyntheticSeries.Start + (first * Hour), SyntheticSeries.Start + (second * Hour)], anomalies.Select(a => a.Timestamp));
+        Assert.Equal(defaultScores, scores);
+    }
+
+    [Fact]
     public void SpikesAWeekApartAreTwoIncidents()
     {
         int[] spikes = [SyntheticSeries.HourOf(40, 3), SyntheticSeries.HourOf(47, 3)];
