@@ -52,7 +52,7 @@ public sealed class DemoTrafficServiceTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keysFile));
         }
 
-        var keys = JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(keysFile, Ct), Json)!;
+        var keys = await ReadKeysAsync(server);
         Assert.Equal(DemoCompany.Tenant, keys.Tenant);
         Assert.Equal(DemoCompany.Projects.Select(p => p.Name).Order(), keys.Projects.Keys.Order());
         var everyProject = await CostsByProjectAsync(server, keys.Reader);
@@ -77,7 +77,7 @@ public sealed class DemoTrafficServiceTests
         await using var demo = await DemoRun.StartAsync(server.Address, History(server));
         await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
         var marker = await ReadMarkerAsync(server);
-        var keys = JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(Path.Combine(server.DataPath, DemoTrafficService.KeysFile), Ct), Json)!;
+        var keys = await ReadKeysAsync(server);
 
         await WaitForTheBackfillAsync(server);
         var from = HourStart(marker.CoveredFrom!.Value);
@@ -107,7 +107,7 @@ public sealed class DemoTrafficServiceTests
         await using var demo = await DemoRun.StartAsync(server.Address, History(server));
         await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
         var marker = await ReadMarkerAsync(server);
-        var keys = JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(Path.Combine(server.DataPath, DemoTrafficService.KeysFile), Ct), Json)!;
+        var keys = await ReadKeysAsync(server);
         await WaitForTheBackfillAsync(server);
 
         var expected = DemoCompany.IncidentBudget(CallsPerDay);
@@ -321,7 +321,7 @@ public sealed class DemoTrafficServiceTests
         await using var demo = await DemoRun.StartAsync(server.Address, options);
         await demo.Progress.Backfilled.WaitAsync(Patience, Ct);
         var spike = Traffic(await ReadMarkerAsync(server)).SpikeStart;
-        var keys = JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(Path.Combine(server.DataPath, DemoTrafficService.KeysFile), Ct), Json)!;
+        var keys = await ReadKeysAsync(server);
 
         await WaitForTheBackfillAsync(server);
         var response = await GetAsync(server, $"/api/v1/anomalies?series=cost%7Ctenant&from={Iso(spike)}&to={Iso(spike.AddHours(2))}", keys.Reader);
@@ -348,6 +348,10 @@ public sealed class DemoTrafficServiceTests
     private static DemoTraffic Traffic(DemoMarker marker) => new(Seed, marker.Anchor, CallsPerDay);
 
     private static string MarkerFile(LocalModeApp server) => Path.Combine(server.DataPath, $"demo-state-seed-{Seed}.json");
+
+    /// <summary>The keys the demo wrote for its projects and reader.</summary>
+    private static async Task<DemoKeys> ReadKeysAsync(LocalModeApp server) =>
+        JsonSerializer.Deserialize<DemoKeys>(await File.ReadAllTextAsync(Path.Combine(server.DataPath, DemoTrafficService.KeysFile), Ct), Json)!;
 
     private static async Task<DemoMarker> ReadMarkerAsync(LocalModeApp server) =>
         JsonSerializer.Deserialize<DemoMarker>(await File.ReadAllTextAsync(MarkerFile(server), Ct), Json)!;

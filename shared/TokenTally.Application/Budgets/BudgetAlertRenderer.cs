@@ -13,7 +13,7 @@ namespace TokenTally.Application.Budgets;
 /// </summary>
 public sealed class BudgetAlertRenderer(BudgetStore budgets, ForecastStore forecasts, IOptions<AlertChannelOptions> options) : IAlertRenderer
 {
-    public const string ProjectionUnavailable = "no forecast yet for this period";
+    private const string ProjectionUnavailable = "no forecast yet for this period";
 
     public bool Handles(string ruleId) => BudgetChecks.BudgetIdOf(ruleId) is not null;
 

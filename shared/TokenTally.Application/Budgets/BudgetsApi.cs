@@ -60,7 +60,7 @@ public sealed record BudgetServices(BudgetStore Budgets, IChannelDirectory Chann
 public static class BudgetsApi
 {
     /// <summary>What an enabled forecast rule says before the hour run has forecast the period under way.</summary>
-    public const string ForecastUnavailable = "no forecast yet for the period under way: the next hour run makes one";
+    private const string ForecastUnavailable = "no forecast yet for the period under way: the next hour run makes one";
 
     public static IEndpointRouteBuilder MapBudgetsApi(this IEndpointRouteBuilder app)
     {

@@ -19,6 +19,7 @@ public sealed class AlertRuleChecks(AlertRuleStore rules, RollupStore rollups, A
     /// <summary>A rule alert's period part: a rule has no periods, its alert lives on in episodes.</summary>
     public const string AllTime = "all";
 
+    /// <summary>The alert rule id of a rule's alerts: <c>rule:&lt;id&gt;</c>.</summary>
     public static string RuleId(string ruleId) => RulePrefix + ruleId;
 
     /// <summary>The rule id of a rule alert; null for another kind.</summary>
@@ -28,13 +29,12 @@ public sealed class AlertRuleChecks(AlertRuleStore rules, RollupStore rollups, A
     public async Task<int> CheckAsync(TenantHours work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var stored = await rules.ListAsync(work.Tenant, cancellationToken);
+        var defined = (await rules.ListAsync(work.Tenant, cancellationToken)).Select(s => (Document: s.Rule, Rule: s.Rule.ToRule())).ToList();
         var transitions = 0;
         foreach (var hour in work.Hours.Distinct().Order())
         {
-            foreach (var document in stored.Select(s => s.Rule))
+            foreach (var (document, rule) in defined)
             {
-                var rule = document.ToRule();
                 if (await ValueAsync(work.Tenant, rule, hour, cancellationToken) is not { } value)
                 {
                     continue;

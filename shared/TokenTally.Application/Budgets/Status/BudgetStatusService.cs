@@ -72,7 +72,7 @@ public sealed partial class BudgetStatusService
     }
 
     /// <summary>The stored forecast of the period brought up to now when it is fresh; the run rate otherwise.</summary>
-    public static SpendProjection Projection(PeriodWindow period, decimal spentUsd, ForecastDocument? forecast, DateTimeOffset now)
+    private static SpendProjection Projection(PeriodWindow period, decimal spentUsd, ForecastDocument? forecast, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(period);
         return forecast is not null && forecast.Period.Projects(period) && now >= forecast.Origin && now - forecast.Origin < TimeSpan.FromHours(FreshForecastHours)
@@ -81,7 +81,7 @@ public sealed partial class BudgetStatusService
     }
 
     /// <summary>The spend of every budget of the tenant with a period under way, computed now from the stores.</summary>
-    public async Task<TenantBudgetSpend> ComputeAsync(string tenant, CancellationToken cancellationToken)
+    private async Task<TenantBudgetSpend> ComputeAsync(string tenant, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var current = new List<(BudgetDocument Document, Budget Budget, PeriodWindow Period)>();
